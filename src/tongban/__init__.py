@@ -1,0 +1,1 @@
+"""Tongban 通办 — integrated online government service platform."""

@@ -1,0 +1,119 @@
+"""The `tongban` command line behind ./tongban (INTERFACES.md).
+
+    run [--port N]        migrate, load demo data if empty, serve, print demo accounts
+    test [pytest args]    the whole suite (PostgreSQL if reachable, else SQLite)
+    demo [--reset] | demo accounts --json
+    token create USERNAME [--days N]
+    audit verify
+    worker
+    bench [NAME]
+    manage ...            any Django management command
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PYTHON = sys.executable
+
+
+def _django(*args: str, env: dict[str, str] | None = None) -> int:
+    """Run a management command in a child process (keeps this process free of Django)."""
+    return subprocess.call([PYTHON, "-m", "django", *args], env=env or _env())
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
+    env["PYTHONPATH"] = str(ROOT / "src") + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.update(extra)
+    return env
+
+
+def _postgres_answers(host: str = "127.0.0.1", port: int = 5432) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    env = _env()
+    for step in (["migrate", "--noinput", "-v", "0"], ["demo", "--if-empty"], ["demo", "accounts"]):
+        if _django(*step, env=env) != 0:
+            return 1
+    url = f"http://127.0.0.1:{args.port}"
+    print(f"\n通办已启动：{url}   （API 文档 {url}/api/docs ，Ctrl+C 退出）", flush=True)
+    worker = subprocess.Popen([PYTHON, "-m", "django", "worker"], env=env)
+    try:
+        return subprocess.call([
+            PYTHON, "-m", "gunicorn", "tongban.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
+            "--workers", str(args.workers), "--threads", "4", "--access-logfile", "-", "--timeout", "60",
+        ], env=env)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        worker.terminate()
+
+
+def cmd_test(args: argparse.Namespace, rest: list[str]) -> int:
+    extra = {"TONGBAN_TESTING": "1"}
+    if os.environ.get("DATABASE_URL"):
+        print("==> 测试数据库：PostgreSQL（DATABASE_URL）", flush=True)
+    elif _postgres_answers():
+        extra["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/tongban"
+        print("==> 测试数据库：PostgreSQL（127.0.0.1:5432）", flush=True)
+    else:
+        print("==> 测试数据库：SQLite（未发现 PostgreSQL）", flush=True)
+    return subprocess.call([PYTHON, "-m", "pytest", *rest], env=_env(**extra), cwd=ROOT)
+
+
+def cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
+    bench_dir = ROOT / "bench"
+    names = sorted(p.stem for p in bench_dir.glob("bench_*.py"))
+    wanted = [n for n in names if not args.name or n == f"bench_{args.name}" or n == args.name]
+    if not wanted:
+        print(f"没有名为 {args.name} 的基准测试；可选：{', '.join(n.removeprefix('bench_') for n in names)}")
+        return 1
+    status = 0
+    for name in wanted:
+        print(f"==> {name}", flush=True)
+        status |= subprocess.call([PYTHON, str(bench_dir / f"{name}.py"), *rest], env=_env(), cwd=ROOT)
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="./tongban", description="通办 Tongban 命令行")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="迁移数据库、加载演示数据并启动门户")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--workers", type=int, default=2)
+    sub.add_parser("test", help="运行全部测试", add_help=False)
+    sub.add_parser("demo", help="加载演示数据 / 打印演示账号", add_help=False)
+    sub.add_parser("token", help="创建个人 API 令牌", add_help=False)
+    sub.add_parser("audit", help="核验审计链", add_help=False)
+    sub.add_parser("worker", help="运行后台与定时任务", add_help=False)
+    bench = sub.add_parser("bench", help="运行 bench/ 中的基准测试")
+    bench.add_argument("name", nargs="?")
+    sub.add_parser("manage", help="任意 Django 管理命令", add_help=False)
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "run":
+        return cmd_run(args)
+    if args.command == "test":
+        return cmd_test(args, rest)
+    if args.command == "bench":
+        return cmd_bench(args, rest)
+    if args.command == "manage":
+        return _django(*rest)
+    return _django(args.command, *rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

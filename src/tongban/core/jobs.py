@@ -1,0 +1,76 @@
+"""Background and scheduled jobs, one code path (ADR 0004).
+
+Declare a job with `@job()` (or `@job(every=seconds)` for a scheduled one) in an app's
+`tasks.py`. `enqueue(fn, ...)` runs it after the current transaction commits: on a Celery
+worker when REDIS_URL is set, in-process otherwise. `run_scheduler()` is the embedded
+scheduler behind `./tongban worker` when there is no Redis; with Redis the same schedule is
+handed to Celery beat.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import close_old_connections, transaction
+
+from tongban.celery import app
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    name: str
+    every: float
+    task: Any
+
+
+SCHEDULE: dict[str, Scheduled] = {}
+
+
+def job(every: float | None = None) -> Callable[[Callable[..., Any]], Any]:
+    def register(fn: Callable[..., Any]) -> Any:
+        name = f"{fn.__module__}.{fn.__name__}"
+        task = app.task(name=name)(fn)
+        if every:
+            SCHEDULE[name] = Scheduled(name, every, task)
+        return task
+
+    return register
+
+
+def enqueue(task: Any, *args: Any, **kwargs: Any) -> None:
+    transaction.on_commit(lambda: task.delay(*args, **kwargs))
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    return {s.name: {"task": s.name, "schedule": s.every} for s in SCHEDULE.values()}
+
+
+def run_due(last_run: dict[str, float], now: float) -> list[str]:
+    """Run every scheduled job whose interval has passed; return the names that ran."""
+    ran = []
+    for item in SCHEDULE.values():
+        if now - last_run.get(item.name, 0.0) >= item.every:
+            last_run[item.name] = now
+            close_old_connections()
+            try:
+                item.task.apply()
+            except Exception:  # one failing job must not stop the others
+                log.exception("scheduled job %s failed", item.name)
+            ran.append(item.name)
+    return ran
+
+
+def run_scheduler(stop: threading.Event, tick: float = 1.0) -> None:
+    app.loader.import_default_modules()
+    last_run: dict[str, float] = {}
+    log.info("内置调度器已启动：%s", ", ".join(sorted(SCHEDULE)) or "（无定时任务）")
+    while not stop.is_set():
+        run_due(last_run, time.monotonic())
+        stop.wait(tick)

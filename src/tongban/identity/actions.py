@@ -1,0 +1,226 @@
+"""The only write path of identity: each action runs in one transaction and writes its
+audit record (STYLE.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import re
+import secrets
+from hashlib import sha256
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tongban.core import audit
+from tongban.core.errors import Conflict, FieldError, NotFound
+from tongban.core.identifiers import IdentifierError, validate_id_number, validate_phone, validate_uscc
+from tongban.core.masking import mask_id_number, mask_phone
+
+from . import tokens
+from .constants import RealNameLevel, Role, UserKind
+from .models import ApiToken, Department, Enterprise, EnterpriseMembership, Region, SmsCode, StaffRole, User
+from .sms import get_backend
+
+NAME_RE = re.compile(r"^[\u4e00-\u9fa5A-Za-z·.\s]{2,50}$")
+SMS_MAX_ATTEMPTS = 5
+
+
+def _check_name(errors: list[tuple[str, str]], field: str, value: str) -> str:
+    value = (value or "").strip()
+    if not NAME_RE.match(value):
+        errors.append((field, "姓名应为2至50个汉字或字母"))
+    return value
+
+
+def _check(errors: list[tuple[str, str]], field: str, validator, value: str) -> str:
+    try:
+        return validator(value)
+    except IdentifierError as exc:
+        errors.append((field, exc.message))
+        return value
+
+
+def register_person(*, name: str, id_number: str, phone: str, password: str) -> User:
+    """A natural person's account, real-name level 1 until verified. All field problems are
+    reported together (one notice, not one at a time)."""
+    errors: list[tuple[str, str]] = []
+    name = _check_name(errors, "name", name)
+    id_number = _check(errors, "id_number", validate_id_number, id_number)
+    phone = _check(errors, "phone", validate_phone, phone)
+    candidate = User(username=id_number, name=name, id_number=id_number, phone=phone)
+    try:
+        validate_password(password or "", candidate)
+    except ValidationError as exc:
+        errors.append(("password", "；".join(exc.messages)))
+    if errors:
+        raise FieldError(errors=errors)
+    try:
+        with transaction.atomic():
+            if User.objects.filter(id_number=id_number).exists():
+                raise Conflict("该公民身份号码已注册，请直接登录或找回密码")
+            if User.objects.filter(kind=UserKind.PERSON, phone=phone).exists():
+                raise Conflict("该手机号已绑定其他账号")
+            candidate.set_password(password)
+            candidate.kind = UserKind.PERSON
+            candidate.real_name_level = RealNameLevel.DECLARED
+            candidate.save()
+            audit.record("identity.register", obj=candidate, subject_id=candidate.pk, actor=candidate,
+                         data={"id_number": mask_id_number(id_number), "phone": mask_phone(phone)})
+    except IntegrityError:  # a concurrent registration won the race
+        raise Conflict("该公民身份号码或手机号已注册") from None
+    return candidate
+
+
+def request_enterprise(user: User, *, uscc: str, name: str, legal_representative: str) -> EnterpriseMembership:
+    """Ask to act for an enterprise. The membership is pending until the legal representative
+    or an administrator approves it, except that a user whose verified name is the
+    enterprise's legal representative becomes its legal representative at once."""
+    errors: list[tuple[str, str]] = []
+    uscc = _check(errors, "uscc", validate_uscc, uscc)
+    name = (name or "").strip()
+    if not 2 <= len(name) <= 120:
+        errors.append(("name", "企业名称应为2至120个字符"))
+    legal_representative = _check_name(errors, "legal_representative", legal_representative)
+    if errors:
+        raise FieldError(errors=errors)
+    with transaction.atomic():
+        enterprise, created = Enterprise.objects.get_or_create(
+            uscc=uscc, defaults={"name": name, "legal_representative": legal_representative})
+        if not created and enterprise.name != name:
+            raise FieldError("name", "企业名称与该统一社会信用代码登记的名称不一致")
+        if EnterpriseMembership.objects.filter(enterprise=enterprise, user=user).exists():
+            raise Conflict("已提交过该企业的授权申请")
+        is_rep = (user.real_name_level >= RealNameLevel.VERIFIED
+                  and user.name == enterprise.legal_representative)
+        membership = EnterpriseMembership.objects.create(
+            enterprise=enterprise, user=user,
+            role=EnterpriseMembership.Role.LEGAL_REPRESENTATIVE if is_rep else EnterpriseMembership.Role.AGENT,
+            status=EnterpriseMembership.Status.ACTIVE if is_rep else EnterpriseMembership.Status.PENDING,
+            decided_at=timezone.now() if is_rep else None)
+        audit.record("identity.enterprise.request", obj=membership, subject_id=user.pk,
+                     data={"uscc": uscc, "status": membership.status})
+    return membership
+
+
+def decide_membership(actor: User, membership: EnterpriseMembership, *, approve: bool) -> EnterpriseMembership:
+    from .permissions import can_manage_enterprise
+
+    if not can_manage_enterprise(actor, membership.enterprise):
+        raise NotFound()
+    with transaction.atomic():
+        locked = EnterpriseMembership.objects.select_for_update().get(pk=membership.pk)
+        if locked.status != EnterpriseMembership.Status.PENDING:
+            raise Conflict("该授权申请已处理")
+        locked.status = EnterpriseMembership.Status.ACTIVE if approve else EnterpriseMembership.Status.REVOKED
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_at"])
+        audit.record("identity.enterprise.approve" if approve else "identity.enterprise.refuse",
+                     obj=locked, subject_id=locked.user_id)
+    return locked
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+def create_token(user: User, *, days: int | None = None, name: str = "") -> tuple[ApiToken, str]:
+    days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
+    if not 1 <= days <= 3650:
+        raise FieldError("days", "有效天数应在1到3650之间")
+    raw = tokens.new_token()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name[:80], prefix=raw[:10], digest=tokens.digest(raw),
+            expires_at=timezone.now() + dt.timedelta(days=days))
+        audit.record("identity.token.create", obj=token, subject_id=user.pk, data={"days": days})
+    return token, raw
+
+
+def revoke_token(actor: User, token: ApiToken) -> ApiToken:
+    from .scoping import is_admin
+
+    if token.user_id != actor.pk and not is_admin(actor):
+        raise NotFound()
+    with transaction.atomic():
+        updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if updated:
+            audit.record("identity.token.revoke", obj=token, subject_id=token.user_id)
+    token.refresh_from_db()
+    return token
+
+
+# --- SMS login ----------------------------------------------------------------------------------
+
+def _code_digest(phone: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), sha256).hexdigest()
+
+
+def send_login_code(phone: str) -> None:
+    """Send a 6-digit code. Answers the same whether or not the phone has an account, so the
+    endpoint cannot be used to find out who is registered."""
+    phone = _check_phone(phone)
+    now = timezone.now()
+    with transaction.atomic():
+        recent = SmsCode.objects.select_for_update().filter(
+            phone=phone, created_at__gt=now - dt.timedelta(seconds=settings.SMS_RESEND_SECONDS))
+        if recent.exists():
+            raise Conflict(f"验证码发送过于频繁，请{settings.SMS_RESEND_SECONDS}秒后再试")
+        code = f"{secrets.randbelow(10**6):06d}"
+        SmsCode.objects.create(phone=phone, digest=_code_digest(phone, code),
+                               expires_at=now + dt.timedelta(seconds=settings.SMS_CODE_TTL_SECONDS))
+        if User.objects.filter(phone=phone, is_active=True).exists():
+            minutes = settings.SMS_CODE_TTL_SECONDS // 60
+            transaction.on_commit(lambda: get_backend().send(
+                phone, f"【通办】您的登录验证码为{code}，{minutes}分钟内有效。请勿泄露给他人。"))
+
+
+def _check_phone(phone: str) -> str:
+    try:
+        return validate_phone(phone)
+    except IdentifierError as exc:
+        raise FieldError("phone", exc.message) from None
+
+
+def verify_login_code(phone: str, code: str) -> User:
+    """The user the code was sent to. A code works once, within its lifetime, and dies after
+    five wrong guesses; any failure gives the same message."""
+    phone = _check_phone(phone)
+    failure = FieldError("code", "验证码错误或已失效，请重新获取")
+    with transaction.atomic():
+        entry = (SmsCode.objects.select_for_update()
+                 .filter(phone=phone, used_at__isnull=True, expires_at__gt=timezone.now()).first())
+        if entry is None or entry.attempts >= SMS_MAX_ATTEMPTS:
+            raise failure
+        matched = hmac.compare_digest(entry.digest, _code_digest(phone, (code or "").strip()))
+        if not matched:  # count the wrong guess; the raise comes after the commit
+            entry.attempts += 1
+            entry.save(update_fields=["attempts"])
+        else:
+            entry.used_at = timezone.now()
+            entry.save(update_fields=["used_at"])
+            user = User.objects.filter(phone=phone, is_active=True, kind=UserKind.PERSON).first()
+            if user is None:
+                raise failure
+            audit.record("identity.login.sms", kind=audit.Kind.AUTH, subject_id=user.pk, actor=user)
+    if not matched:
+        raise failure
+    return user
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+def create_staff(*, username: str, name: str, password: str, roles: list[tuple[str, Department | None, Region]],
+                 actor: User | None = None) -> User:
+    with transaction.atomic():
+        user = User(username=username, name=name, kind=UserKind.STAFF, is_staff=True)
+        user.set_password(password)
+        user.save()
+        for role, department, region in roles:
+            StaffRole.objects.create(user=user, role=role, department=department, region=region)
+        if any(role == Role.ADMIN for role, _, _ in roles):
+            User.objects.filter(pk=user.pk).update(is_superuser=True)
+        audit.record("identity.staff.create", obj=user, actor=actor,
+                     data={"roles": [r for r, _, _ in roles]})
+    return user

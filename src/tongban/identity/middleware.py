@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from tongban.core import audit
+
+from .authentication import client_ip
+from .permissions import is_staff_member
+
+SESSION_ACTING_FOR = "acting_for"
+
+
+class AuditContextMiddleware:
+    """Everything recorded while serving a request names who acted, from where, and for
+    which enterprise they acted."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        acting_for = request.session.get(SESSION_ACTING_FOR, "") if hasattr(request, "session") else ""
+        ctx = audit.context_for_user(getattr(request, "user", None), ip=client_ip(request), on_behalf_of=acting_for)
+        with audit.acting(ctx):
+            return self.get_response(request)
+
+
+class StaffSecondFactorMiddleware:
+    """A staff member signed in with a password alone may only finish the second factor:
+    enrol a TOTP device or enter its code. Applicants are not affected."""
+
+    ALLOWED_PREFIXES = ("/accounts/otp/", "/accounts/logout/", "/static/", "/api/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and not user.is_verified()
+                and not request.path.startswith(self.ALLOWED_PREFIXES) and is_staff_member(user)):
+            return redirect(f"{reverse('identity:otp')}?next={request.path}")
+        return self.get_response(request)

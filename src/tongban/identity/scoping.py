@@ -1,0 +1,82 @@
+"""Row-level scope, one mechanism for every app (after NetBox's RestrictedQuerySet).
+
+A model declares where its department, region and owner live::
+
+    class Case(models.Model):
+        objects = ScopedQuerySet.as_manager()
+        scope = Scope(department="department", region="region", owner="applicant")
+
+and every read starts from ``Case.objects.visible_to(user)``:
+
+* administrators see everything;
+* window staff, officers and heads see rows of *their* department in their region and below;
+* supervisors, editors and hotline operators see every row in their region and below;
+* applicants see the rows they own (when the model has an owner);
+* anyone else sees nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+from .constants import DEPARTMENT_ROLES, REGION_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    department: str | None = None
+    region: str | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    department_id: str | None
+    region_path: str
+
+
+def grants_of(user: Any) -> list[Grant]:
+    """The user's staff roles, read once per user object (a request keeps its user)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_tongban_grants", None)
+    if cached is None:
+        cached = [
+            Grant(r.role, r.department_id, r.region.path)
+            for r in user.staff_roles.select_related("region").only("role", "department_id", "region__path")
+        ]
+        user._tongban_grants = cached
+    return cached
+
+
+def is_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or any(g.role == Role.ADMIN for g in grants_of(user))
+
+
+def scope_filter(model: type[models.Model], user: Any) -> Q | None:
+    """The Q that limits `model` to `user`; None means unrestricted (administrators)."""
+    if is_admin(user):
+        return None
+    scope: Scope = getattr(model, "scope", Scope())
+    nothing = Q(pk__in=[])
+    condition = nothing
+    for grant in grants_of(user):
+        in_region = Q(**{f"{scope.region}__path__startswith": grant.region_path}) if scope.region else Q()
+        if grant.role in DEPARTMENT_ROLES and scope.department:
+            condition |= Q(**{scope.department: grant.department_id}) & in_region
+        elif grant.role in REGION_ROLES and scope.region:
+            condition |= in_region
+    if scope.owner and getattr(user, "is_authenticated", False):
+        condition |= Q(**{scope.owner: user})
+    return condition
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> ScopedQuerySet:
+        condition = scope_filter(self.model, user)
+        return self if condition is None else self.filter(condition)

@@ -1,0 +1,57 @@
+"""Fetch-and-authorise reads of identity. Objects outside the caller's reach are NotFound,
+never a hint that they exist (INTERFACES.md)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from tongban.core.errors import NotFound
+
+from .models import ApiToken, Department, EnterpriseMembership, Region, StaffRole, User
+
+
+def region_tree() -> list[dict]:
+    """The whole region tree, built from one query."""
+    nodes: dict[str, dict] = {}
+    roots: list[dict] = []
+    for r in Region.objects.order_by("path").values("code", "name", "level", "kind", "parent_id", "synthetic"):
+        node = {"code": r["code"], "name": r["name"], "level": r["level"], "kind": r["kind"],
+                "synthetic": r["synthetic"], "children": []}
+        nodes[r["code"]] = node
+        (nodes[r["parent_id"]]["children"] if r["parent_id"] in nodes else roots).append(node)
+    return roots
+
+
+def get_region(code: str) -> Region:
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise NotFound(f"未找到行政区划 {code}")
+    return region
+
+
+def departments_public() -> QuerySet[Department]:
+    """Departments and their codes are public information (the portal lists them)."""
+    return Department.objects.select_related("region", "parent")
+
+
+def staff_visible_to(user: User) -> QuerySet[StaffRole]:
+    return StaffRole.objects.visible_to(user).select_related("user", "department", "region")
+
+
+def active_membership(user: User, uscc: str) -> EnterpriseMembership:
+    membership = (EnterpriseMembership.objects.select_related("enterprise")
+                  .filter(user=user, enterprise_id=uscc, status=EnterpriseMembership.Status.ACTIVE).first())
+    if membership is None:
+        raise NotFound("您未获授权代表该企业办事")
+    return membership
+
+
+def tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.visible_to(user)
+
+
+def get_token_for(user: User, token_id: int) -> ApiToken:
+    token = ApiToken.objects.visible_to(user).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("未找到该令牌")
+    return token

@@ -1,0 +1,21 @@
+"""Demo data for the whole platform: each app's loader, in dependency order."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from tongban.identity import demo as identity_demo
+from tongban.identity.models import Region
+
+
+def is_loaded() -> bool:
+    return Region.objects.exists()
+
+
+@transaction.atomic
+def load() -> list[identity_demo.DemoAccount]:
+    return identity_demo.load()
+
+
+def accounts() -> list[identity_demo.DemoAccount]:
+    return identity_demo.demo_accounts()

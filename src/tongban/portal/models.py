@@ -1,0 +1,17 @@
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    """The portal's home page (门户首页), edited in the CMS."""
+
+    intro = RichTextField("导语", blank=True)
+    hotline = models.CharField("服务热线", max_length=20, default="12345")
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("hotline")]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "门户首页"

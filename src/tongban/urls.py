@@ -1,0 +1,52 @@
+"""URL map. Deny by default: LoginRequiredMiddleware guards every Django view; the views
+below that must be reachable anonymously say so with `login_not_required`, and the API
+authenticates by itself (401, never a redirect)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, re_path
+from django.urls.resolvers import URLPattern, URLResolver
+from oauth2_provider.views import ConnectDiscoveryInfoView
+from wagtail import views as wagtail_views
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from tongban.api import api
+from tongban.portal import views as portal_views
+
+
+def _public(patterns: list) -> list:
+    """Mark every view under `patterns` as handling its own authentication."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            _public(entry.url_patterns)
+        elif isinstance(entry, URLPattern):
+            entry.callback = login_not_required(entry.callback)
+    return patterns
+
+
+api_patterns, api_app, api_namespace = api.urls
+admin.site.site_header = "通办 · 系统管理"
+admin.site.site_title = "通办系统管理"
+
+urlpatterns = [
+    path("api/", include((_public(api_patterns), api_app), namespace=api_namespace)),
+    path(".well-known/openid-configuration", ConnectDiscoveryInfoView.as_view(), name="oidc-discovery"),
+    path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("accounts/", include("tongban.identity.urls")),
+    path("staff/", include("tongban.identity.staff_urls")),
+    path("accessibility/elder/", portal_views.toggle_elder_mode, name="elder-mode"),
+    path("healthz", portal_views.healthz, name="healthz"),
+    path("django-admin/", admin.site.urls),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    # Wagtail serves the portal's pages (public).
+    path("", login_not_required(wagtail_views.serve), {"path": ""}, name="portal-home"),
+    re_path(r"^((?:[\w\-]+/)*)$", login_not_required(wagtail_views.serve), name="wagtail_serve"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
