@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from tongban.core.api import router as calendar_router
@@ -22,6 +23,13 @@ from tongban.identity.authentication import api_auth
 
 log = logging.getLogger(__name__)
 
+
+class ChineseJSONRenderer(JSONRenderer):
+    """UTF-8 JSON, Chinese readable as is (not \\u escapes)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="通办 Tongban API",
     version="1",
@@ -30,6 +38,7 @@ api = NinjaAPI(
     auth=api_auth(),
     throttle=[AnonRateThrottle("120/m"), AuthRateThrottle("1200/m")],
     urls_namespace="api",
+    renderer=ChineseJSONRenderer(),
 )
 api.add_router("/calendar", calendar_router)
 api.add_router("/", identity_router)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
 from tongban.core import audit
+from tongban.core.errors import NotFound
 
 from . import tokens
 from .models import ApiToken
@@ -74,8 +76,15 @@ def client_ip(request: HttpRequest) -> str | None:
 def bind_request_user(request: HttpRequest, user: Any) -> None:
     """Make a token-authenticated user the request's user and the audit trail's actor."""
     request.user = user
-    audit.bind(audit.context_for_user(user, ip=client_ip(request),
-                                      on_behalf_of=request.META.get(ACTING_HEADER, "")[:18]))
+    acting_for = request.META.get(ACTING_HEADER, "").strip().upper()
+    if acting_for:
+        from .selectors import active_membership
+
+        try:
+            active_membership(user, acting_for)
+        except NotFound:
+            raise PermissionDenied("您未获授权代表该企业办事") from None
+    audit.bind(audit.context_for_user(user, ip=client_ip(request), on_behalf_of=acting_for))
 
 
 def api_auth() -> list[Any]:

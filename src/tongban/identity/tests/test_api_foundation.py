@@ -22,8 +22,8 @@ def fields(response):
 
 
 def test_R1_register_accepts_valid_id_number_and_stores_it_upper_case():
-    r = post(api_client(), "/api/accounts/register",
-             {"name": "测试用户", "id_number": "11010519491231002x", "phone": "13800001111", "password": "Tb-strong-9!"})
+    body = {"name": "测试用户", "id_number": "11010519491231002x", "phone": "13800001111", "password": "Tb-strong-9!"}
+    r = post(api_client(), "/api/accounts/register", body)
     assert r.status_code == 201, r.content
     assert User.objects.get(username="11010519491231002X").id_number == "11010519491231002X"
     assert r.json()["id_number"] == "1101**********002X"  # R4 masked even in the answer
@@ -162,3 +162,16 @@ def test_registration_is_audited_and_chain_verifies():
     seal_pending()
     result = verify_chain()
     assert result.ok and result.checked >= 1
+
+
+def test_acting_for_an_enterprise_needs_an_active_membership(cast):
+    uscc = cast.enterprise.uscc
+    agent = api_client(cast.agent, **{"X-Acting-For": uscc})
+    assert agent.get("/api/me").json()["acting_for"] == uscc
+    stranger = api_client(cast.citizen, **{"X-Acting-For": uscc})
+    assert stranger.get("/api/me").status_code == 403
+
+
+def test_api_answers_chinese_as_utf8_not_escapes():
+    r = api_client().get("/api/departments")
+    assert "大连市".encode() in r.content
