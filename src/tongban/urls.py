@@ -32,6 +32,7 @@ admin.site.site_title = "通办系统管理"
 
 urlpatterns = [
     path("api/", include((_public(api_patterns), api_app), namespace=api_namespace)),
+    re_path(r"^api/", portal_views.api_not_found),  # unknown API routes: JSON 404, not a CMS page
     path(".well-known/openid-configuration", ConnectDiscoveryInfoView.as_view(), name="oidc-discovery"),
     path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("accounts/", include("tongban.identity.urls")),

@@ -24,6 +24,11 @@ def toggle_elder_mode(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    return JsonResponse({"detail": "接口不存在"}, status=404, json_dumps_params={"ensure_ascii": False})
+
+
+@login_not_required
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:

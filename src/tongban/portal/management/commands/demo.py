@@ -1,7 +1,7 @@
 import json
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from tongban.portal import demo
 
@@ -22,9 +22,9 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
             call_command("migrate", verbosity=0)  # re-creates the data migrations' rows
         elif demo.is_loaded():
-            if if_empty:
-                return
-            raise CommandError("数据库中已有数据；如需重新加载请使用 ./tongban demo --reset")
+            if not if_empty:
+                self.stdout.write("演示数据已在数据库中；如需清空后重新加载，请使用 ./tongban demo --reset")
+            return
         demo.load()
         self.stdout.write(self.style.SUCCESS("演示数据已加载"))
 
