@@ -29,7 +29,8 @@ def test_district_officer_is_limited_to_the_district(cast):
 
 
 def test_supervisor_sees_region_and_below_across_departments(cast):
-    assert {"market", "police", "zhongshan-civil-affairs"} <= departments_of(StaffRole.objects.visible_to(cast.supervisor))
+    visible = departments_of(StaffRole.objects.visible_to(cast.supervisor))
+    assert {"market", "police", "zhongshan-civil-affairs"} <= visible
 
 
 def test_district_supervisor_does_not_see_city_level_rows(cast):
