@@ -24,7 +24,10 @@ def _fresh_state(settings):
     """Each test starts with an empty cache (throttles, calendar version) and no lockouts."""
     from django.core.cache import cache
 
+    from tongban.core.calendar import invalidate_calendar
+
     cache.clear()
     settings.AXES_ENABLED = False
     yield
     cache.clear()
+    invalidate_calendar()  # a rolled-back test's calendar years sent no delete signal

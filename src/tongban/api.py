@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.renderers import JSONRenderer
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
+from tongban.catalog.api import router as catalog_router
 from tongban.core.api import router as calendar_router
 from tongban.core.calendar import UnknownCalendarYear
 from tongban.core.errors import Conflict, FieldError, NotFound
@@ -42,6 +43,7 @@ api = NinjaAPI(
 )
 api.add_router("/calendar", calendar_router)
 api.add_router("/", identity_router)
+api.add_router("/catalog", catalog_router)
 
 
 def _json(request: HttpRequest, detail, status: int) -> HttpResponse:

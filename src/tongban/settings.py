@@ -76,6 +76,8 @@ BASE_URL = env_str("TONGBAN_BASE_URL", "http://127.0.0.1:8000")
 INSTALLED_APPS = [
     "tongban.core",
     "tongban.identity",
+    "tongban.search",
+    "tongban.catalog",
     "tongban.portal",
     # Wagtail (portal pages; the disclosure site cluster builds on it)
     "wagtail.contrib.forms",

@@ -6,7 +6,7 @@ import datetime as dt
 from ninja import Router, Schema
 from ninja.params import Query
 
-from .calendar import add_working_days, working_days_between
+from .calendar import UnknownCalendarYear, add_working_days, working_days_between
 from .errors import FieldError
 
 router = Router(tags=["工作日历"], auth=None)
@@ -34,4 +34,7 @@ def calendar_between(request, start: Query[dt.date], end: Query[dt.date]):
     """Working days after `start` up to and including `end`."""
     if end < start:
         raise FieldError("end", "结束日期不能早于开始日期")
-    return {"working_days": working_days_between(start, end)}
+    try:
+        return {"working_days": working_days_between(start, end)}
+    except UnknownCalendarYear as exc:  # name the date that reaches the unknown year
+        raise FieldError("end" if exc.year > start.year else "start", str(exc)) from None

@@ -3,8 +3,12 @@
 Writers call `record()` inside their action's transaction; it is one INSERT, with no lock and
 no read of the chain, so concurrent actions never wait for each other and a rolled-back
 action leaves no record. `seal_pending()` — run by the scheduler every few seconds and by
-`audit verify` — gives committed records consecutive sequence numbers and hash-links them.
+`audit verify` — gives committed records consecutive sequence numbers and hash-links them:
+`hash = sha256(prev_hash || canonical(record))`, the last seq and hash kept in the chain head.
 `verify_chain()` walks the chain and names the first record that was edited or is missing.
+
+On PostgreSQL, triggers (migration 0002) refuse every DELETE and every UPDATE but the sealing
+one, and refuse to move the chain head backwards; the chain catches whoever bypasses them.
 """
 
 from __future__ import annotations
@@ -16,14 +20,15 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .models import AuditChainHead, AuditRecord
 
 GENESIS = "0" * 64
+HEAD = "main"
 Kind = AuditRecord.Kind
 
 
@@ -71,6 +76,14 @@ def _object_ref(obj: models.Model | None) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk)
 
 
+def _fit(field: str, text: str) -> str:
+    """Free text made storable everywhere, so that recording never fails the action on
+    PostgreSQL (SQLite would have kept it as it was): cut to its column, NUL replaced."""
+    limit = AuditRecord._meta.get_field(field).max_length
+    text = text.replace("\x00", "\ufffd")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def record(
     action: str,
     *,
@@ -86,9 +99,9 @@ def record(
     object_type, object_id = _object_ref(obj)
     return AuditRecord.objects.create(
         created_at=timezone.now(), kind=kind, action=action, actor_id=ctx.actor_id,
-        actor_label=ctx.actor_label, on_behalf_of=ctx.on_behalf_of, department=ctx.department,
-        object_type=object_type, object_id=object_id, subject_id=subject_id, reason=reason,
-        ip=ctx.ip, data=data or {},
+        actor_label=_fit("actor_label", ctx.actor_label), on_behalf_of=ctx.on_behalf_of,
+        department=ctx.department, object_type=object_type, object_id=object_id,
+        subject_id=subject_id, reason=_fit("reason", reason), ip=ctx.ip, data=data or {},
     )
 
 
@@ -100,7 +113,52 @@ def record_read(what: str, *, subject_id: int, reason: str, obj: models.Model | 
 
 # --- the chain ----------------------------------------------------------------------------------
 
-def canonical(rec: AuditRecord) -> bytes:
+class _Linkable(Protocol):
+    pk: Any
+    seq: int | None
+    created_at: dt.datetime
+    kind: str
+    action: str
+    actor_id: int | None
+    actor_label: str
+    on_behalf_of: str
+    department: str
+    object_type: str
+    object_id: str
+    subject_id: int | None
+    reason: str
+    ip: str | None
+    data: Any
+
+
+class _Row(NamedTuple):
+    """An audit record as the chain sees it: what `values_list` gives, without building a
+    model instance per row (sealing and verifying walk many thousands)."""
+
+    pk: int
+    seq: int | None
+    created_at: dt.datetime
+    kind: str
+    action: str
+    actor_id: int | None
+    actor_label: str
+    on_behalf_of: str
+    department: str
+    object_type: str
+    object_id: str
+    subject_id: int | None
+    reason: str
+    ip: str | None
+    data: Any
+    prev_hash: str
+    hash: str
+
+
+_ROW_FIELDS = ("pk", *_Row._fields[1:])
+
+
+def canonical(rec: _Linkable) -> bytes:
+    """Every column but the links, in one fixed byte form: editing any of them breaks the hash."""
     body = {
         "id": rec.pk, "seq": rec.seq, "at": rec.created_at.astimezone(dt.UTC).isoformat(),
         "kind": rec.kind, "action": rec.action, "actor": rec.actor_id, "actor_label": rec.actor_label,
@@ -111,56 +169,120 @@ def canonical(rec: AuditRecord) -> bytes:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def chain_hash(prev_hash: str, rec: AuditRecord) -> str:
+def chain_hash(prev_hash: str, rec: _Linkable) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(rec)).hexdigest()
 
 
+class ChainBroken(RuntimeError):
+    """Sealing refuses to go on from a state only tampering can produce."""
+
+
 def seal_pending(batch_size: int = 5000) -> int:
-    """Link every committed, unsealed record into the chain. Returns how many were sealed.
-    One sealer at a time: the chain head row is locked for the duration."""
+    """Link every committed, unsealed record into the chain; return how many were sealed.
+
+    One sealer at a time: each batch locks the chain head row, and a second sealer waiting
+    on it then sees the first one's records as sealed. Records are taken in id order, but a
+    record whose transaction commits late simply joins a later batch — nothing is skipped,
+    because each batch asks again for *every* record without a seq."""
     sealed = 0
-    while True:
-        with transaction.atomic():
-            head, _ = AuditChainHead.objects.select_for_update().get_or_create(name="main")
-            pending = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id")[:batch_size])
-            if not pending:
-                return sealed
-            seq, prev = head.last_seq, head.last_hash or GENESIS
-            for rec in pending:
-                seq += 1
-                rec.seq, rec.prev_hash = seq, prev
-                rec.hash = prev = chain_hash(prev, rec)
-            AuditRecord.objects.bulk_update(pending, ["seq", "prev_hash", "hash"])
-            head.last_seq, head.last_hash = seq, prev
-            head.save(update_fields=["last_seq", "last_hash", "updated_at"])
-            sealed += len(pending)
+    while count := _seal_batch(batch_size):
+        sealed += count
+    return sealed
+
+
+def _seal_batch(batch_size: int) -> int:
+    with transaction.atomic():
+        head, created = AuditChainHead.objects.select_for_update().get_or_create(name=HEAD)
+        if created and AuditRecord.objects.filter(seq__isnull=False).exists():
+            raise ChainBroken("审计链头缺失，但已有封存的记录：拒绝在其上继续封存（请运行 audit verify）")
+        pending = (AuditRecord.objects.filter(seq__isnull=True).order_by("id")
+                   .values_list(*_ROW_FIELDS)[:batch_size])
+        seq, prev, links = head.last_seq, head.last_hash or GENESIS, []
+        for row in map(_Row._make, pending):
+            seq += 1
+            link = chain_hash(prev, row._replace(seq=seq))
+            links.append((seq, prev, link, row.pk))
+            prev = link
+        if not links:
+            return 0
+        _write_links(links)
+        head.last_seq, head.last_hash = seq, prev
+        head.save(update_fields=["last_seq", "last_hash", "updated_at"])
+        return len(links)
+
+
+def _write_links(links: list[tuple[int, str, str, int]]) -> None:
+    # executemany of one small UPDATE (pipelined by psycopg) was ~15× faster than bulk_update
+    # at 10,000 records: PostgreSQL evaluates bulk_update's CASE over every case for every row.
+    table = connection.ops.quote_name(AuditRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s AND seq IS NULL",  # noqa: S608
+            links,
+        )
+        if cursor.rowcount != len(links):  # a record sealed behind the head's lock: stop, roll back
+            raise ChainBroken(f"封存时只更新了 {cursor.rowcount} 条记录，应为 {len(links)} 条")
 
 
 @dataclass(frozen=True)
 class VerifyResult:
     checked: int
     problem: str = ""
+    seq: int | None = None  # where the chain first breaks
+    record_id: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problem
 
 
+def _head() -> tuple[int, str]:
+    head = AuditChainHead.objects.filter(name=HEAD).values_list("last_seq", "last_hash").first()
+    return head or (0, "")
+
+
 def verify_chain() -> VerifyResult:
-    head = AuditChainHead.objects.filter(name="main").first()
-    expected, prev, checked = 1, GENESIS, 0
-    records = AuditRecord.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000)
-    for rec in records:
-        if rec.seq != expected:
-            return VerifyResult(checked, f"第 {expected} 条记录缺失（下一条现存记录为第 {rec.seq} 条，id={rec.pk}）")
-        if rec.prev_hash != prev:
-            return VerifyResult(checked, f"第 {rec.seq} 条记录（id={rec.pk}）与前一条的链接被改动")
-        if chain_hash(prev, rec) != rec.hash:
-            return VerifyResult(checked, f"第 {rec.seq} 条记录（id={rec.pk}）的内容被篡改")
-        prev, expected, checked = rec.hash, expected + 1, checked + 1
-    last_seq = head.last_seq if head else 0
-    if last_seq != checked:
-        return VerifyResult(checked, f"第 {checked + 1} 条至第 {last_seq} 条记录缺失（链头记录共 {last_seq} 条）")
-    if head and checked and head.last_hash != prev:
-        return VerifyResult(checked, f"第 {checked} 条记录（链尾）与链头不一致")
+    """Walk the sealed records by seq; the first gap, broken link or edited record is the
+    answer. The chain head read first vouches for the newest records (deleting them leaves
+    it saying more); records sealed while the walk runs are told from forged ones by reading
+    the head again at the end."""
+    last_seq, last_hash = _head()
+    expected, prev, hash_at_head = 1, GENESIS, ""
+    rows = (AuditRecord.objects.filter(seq__isnull=False).order_by("seq")
+            .values_list(*_ROW_FIELDS).iterator(chunk_size=2000))
+    for rec in map(_Row._make, rows):
+        if problem := _check(rec, expected, prev):
+            return VerifyResult(expected - 1, problem, rec.seq if rec.seq < expected else expected, rec.pk)
+        if rec.seq == last_seq:
+            hash_at_head = rec.hash
+        prev, expected = rec.hash, expected + 1
+    return _check_head(expected - 1, prev, last_seq, last_hash, hash_at_head)
+
+
+def _check(rec: _Row, expected: int, prev: str) -> str:
+    if rec.seq < expected:
+        return f"第 {rec.seq} 条记录（id={rec.pk}）的序号不在链上"
+    if rec.seq != expected:
+        return f"第 {expected} 条记录缺失（下一条现存记录为第 {rec.seq} 条，id={rec.pk}）"
+    if rec.prev_hash != prev:
+        return f"第 {rec.seq} 条记录（id={rec.pk}）与前一条的链接被改动"
+    if chain_hash(prev, rec) != rec.hash:
+        return f"第 {rec.seq} 条记录（id={rec.pk}）的内容被篡改"
+    return ""
+
+
+def _check_head(checked: int, prev: str, last_seq: int, last_hash: str, hash_at_head: str) -> VerifyResult:
+    if checked < last_seq:
+        return VerifyResult(checked, f"{_span(checked + 1, last_seq)}记录缺失（链头记录共 {last_seq} 条）", checked + 1)
+    if last_seq and hash_at_head != last_hash:
+        return VerifyResult(checked, f"第 {last_seq} 条记录与链头不一致（链头被改动）", last_seq)
+    if checked > last_seq:
+        now_seq, now_hash = _head()  # sealed while we walked, or beyond a head set back?
+        if now_seq < checked or (now_seq == checked and now_hash != prev):
+            return VerifyResult(checked, f"{_span(now_seq + 1, checked)}记录在链头之外"
+                                f"（链头记录共 {now_seq} 条）：链头被改回，或这些记录是伪造的", now_seq + 1)
     return VerifyResult(checked)
+
+
+def _span(first: int, last: int) -> str:
+    return f"第 {first} 条" if first == last else f"第 {first} 条至第 {last} 条"

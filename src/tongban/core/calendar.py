@@ -41,6 +41,15 @@ class WorkingCalendar:
             ordinals.extend(sorted(d.toordinal() for d in working_days_by_year[year]))
         self._ordinals = ordinals
         self._set = frozenset(ordinals)
+        # (first, last) ordinals of each run of consecutive known years: checking that a span
+        # lies in known years is then a comparison or two instead of a loop over its years
+        runs: list[tuple[int, int]] = []
+        for year in sorted(self.years):
+            first, last = dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
+            if runs and runs[-1][1] + 1 == first:
+                first = runs.pop()[0]
+            runs.append((first, last))
+        self._runs = tuple(runs)
 
     # -- queries --------------------------------------------------------------------------
     def require(self, *years: int) -> None:
@@ -62,20 +71,41 @@ class WorkingCalendar:
             raise ValueError("days must not be negative")
         if days == 0:
             return start
-        self.require(start.year)
-        index = bisect_right(self._ordinals, start.toordinal()) + days - 1
+        origin = start.toordinal()
+        index = bisect_right(self._ordinals, origin) + days - 1
         if index >= len(self._ordinals):
-            raise UnknownCalendarYear(max(self.years) + 1)
-        result = dt.date.fromordinal(self._ordinals[index])
-        self.require_span(start, result)  # a gap year between them would have been skipped
-        return result
+            # name the first year after `start` nobody entered, not the one after the last known
+            raise UnknownCalendarYear(self._first_unknown(_year_after(start)))
+        result = self._ordinals[index]
+        # the counted days are (start, result]; a gap year among them would have been skipped
+        self._require_days(origin + 1, result)
+        return dt.date.fromordinal(result)
 
     def between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end` (0 when end <= start)."""
         if end <= start:
             return 0
-        self.require_span(start + dt.timedelta(days=1), end)
-        return bisect_right(self._ordinals, end.toordinal()) - bisect_right(self._ordinals, start.toordinal())
+        origin, last = start.toordinal(), end.toordinal()
+        self._require_days(origin + 1, last)
+        return bisect_right(self._ordinals, last) - bisect_right(self._ordinals, origin)
+
+    def _require_days(self, first: int, last: int) -> None:
+        """Every day from ordinal `first` to `last` lies in a known year, or raise naming the
+        first that does not."""
+        for lo, hi in self._runs:
+            if lo <= first <= last <= hi:
+                return
+        self.require(*range(dt.date.fromordinal(first).year, dt.date.fromordinal(last).year + 1))
+
+    def _first_unknown(self, year: int) -> int:
+        while year in self.years:
+            year += 1
+        return year
+
+
+def _year_after(day: dt.date) -> int:
+    """The year of the day after `day`, without building it (`date.max` has no next day)."""
+    return day.year + 1 if (day.month, day.day) == (12, 31) else day.year
 
 
 def _library_year(year: int) -> list[dt.date]:
@@ -116,10 +146,20 @@ def _entered_years() -> dict[int, list[dt.date]]:
 _library_cache: dict[int, list[dt.date]] = {}
 
 
-def build_calendar() -> WorkingCalendar:
+def _library_years() -> dict[int, list[dt.date]]:
     if not _library_cache:
         _library_cache.update({y: _library_year(y) for y in _LIBRARY_YEARS})
-    years = dict(_library_cache)
+    return dict(_library_cache)
+
+
+def library_calendar() -> WorkingCalendar:
+    """The calendar of chinese-calendar's years alone, without the database's entries (for
+    computations that must not touch the database, and for tests)."""
+    return WorkingCalendar(_library_years())
+
+
+def build_calendar() -> WorkingCalendar:
+    years = _library_years()
     years.update(_entered_years())  # an administrator's entry overrides the library's year
     return WorkingCalendar(years)
 
@@ -167,7 +207,14 @@ def get_calendar() -> WorkingCalendar:
 
 
 def invalidate_calendar() -> None:
+    """Drop the calendar now (so the editing transaction itself sees its change) and again on
+    commit: another process that rebuilt between the edit and the commit read the old rows and
+    would otherwise keep them until the next edit."""
+    from django.db import transaction
+
     _holder.invalidate()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_holder.invalidate)
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:

@@ -17,8 +17,16 @@ PROVINCES = frozenset({
     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
     "65", "71", "81", "82", "91",
 })
+# Residence permits of Hong Kong, Macao and Taiwan residents carry numbers in the GB 11643
+# format whose address code is the whole region (GB/T 2260's 810000, 820000, 830000).
+PERMIT_REGIONS = frozenset({"810000", "820000", "830000"})
+# USCCs given by central registration authorities carry the national code 100000 in place of
+# a region (e.g. national social organisations registered with the Ministry of Civil Affairs).
+USCC_NATIONAL_REGION = "100000"
 CHINA = dt.timezone(dt.timedelta(hours=8))
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII only: `\d` and str.isdigit() also accept full-width and other Unicode digits.
+ID_RE = re.compile(r"[0-9]{17}[0-9X]")
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
 
 
 class IdentifierError(ValueError):
@@ -37,9 +45,9 @@ def validate_id_number(value: str, today: dt.date | None = None) -> str:
     number = (value or "").strip().upper()
     if len(number) != 18:
         raise IdentifierError(f"公民身份号码应为18位，当前为{len(number)}位", "length")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not ID_RE.fullmatch(number):
         raise IdentifierError("公民身份号码前17位应为数字，第18位应为数字或X", "characters")
-    if number[:2] not in PROVINCES or number[2:6] == "0000":
+    if number[:6] not in PERMIT_REGIONS and (number[:2] not in PROVINCES or number[2:6] == "0000"):
         raise IdentifierError(f"公民身份号码的地址码{number[:6]}不是有效的行政区划代码", "region")
     try:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -68,7 +76,8 @@ def validate_uscc(value: str) -> str:
     if bad:
         raise IdentifierError(
             f"统一社会信用代码含有不允许的字符：{'、'.join(bad)}（不使用I、O、S、V、Z）", "characters")
-    if not code[2:8].isdigit() or code[2:4] not in PROVINCES:
+    region = code[2:8]
+    if not region.isdigit() or (region[:2] not in PROVINCES and region != USCC_NATIONAL_REGION):
         raise IdentifierError(f"统一社会信用代码第3至8位的登记管理机关行政区划码{code[2:8]}无效", "region")
     if code[17] != uscc_check_character(code[:17]):
         raise IdentifierError("统一社会信用代码校验码错误，请核对后重新输入", "check")
@@ -79,6 +88,6 @@ def validate_phone(value: str) -> str:
     phone = re.sub(r"[\s-]", "", value or "")
     if phone.startswith("+86"):
         phone = phone[3:]
-    if not PHONE_RE.match(phone):
+    if not PHONE_RE.fullmatch(phone):
         raise IdentifierError("手机号码应为以1开头的11位数字", "format")
     return phone

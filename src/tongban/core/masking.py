@@ -5,19 +5,28 @@ from __future__ import annotations
 
 
 def mask_id_number(value: str | None) -> str:
+    """18 (or old 15) characters: the first four and the last four stay."""
     if not value:
         return ""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    if len(value) >= 15:
+        return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    return _keep_last_four(value)
 
 
 def mask_phone(value: str | None) -> str:
+    """Mobile numbers keep their first three and last four digits; a shorter (local landline)
+    number only its last four, and one under 8 characters nothing."""
     if not value:
         return ""
-    if len(value) < 7:
+    if len(value) >= 11:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return _keep_last_four(value)
+
+
+def _keep_last_four(value: str) -> str:
+    if len(value) < 8:
         return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return "*" * (len(value) - 4) + value[-4:]
 
 
 def mask_email(value: str | None) -> str:

@@ -170,7 +170,8 @@ def send_login_code(phone: str) -> None:
         code = f"{secrets.randbelow(10**6):06d}"
         SmsCode.objects.create(phone=phone, digest=_code_digest(phone, code),
                                expires_at=now + dt.timedelta(seconds=settings.SMS_CODE_TTL_SECONDS))
-        if User.objects.filter(phone=phone, is_active=True).exists():
+        # Only natural persons sign in by SMS (staff need a password and TOTP), so only they get one.
+        if User.objects.filter(phone=phone, is_active=True, kind=UserKind.PERSON).exists():
             minutes = settings.SMS_CODE_TTL_SECONDS // 60
             transaction.on_commit(lambda: get_backend().send(
                 phone, f"【通办】您的登录验证码为{code}，{minutes}分钟内有效。请勿泄露给他人。"))

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import RegexValidator
+
+six_digits = RegexValidator(r"^[0-9]{6}$", "请输入6位数字")  # ASCII: \d also matches full-width digits
 
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(label="身份证号或用户名", max_length=150,
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label="密码", strip=False,
+    password = forms.CharField(label="密码", strip=False, max_length=128,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     error_messages = {
         "invalid_login": "账号或密码错误。连续输错多次后账号将被暂时锁定。",
@@ -36,13 +39,18 @@ class RegisterForm(forms.Form):
 
 
 class SmsLoginForm(forms.Form):
-    phone = forms.CharField(label="手机号", max_length=11, widget=forms.TextInput(attrs={"autocomplete": "tel"}))
-    code = forms.CharField(label="短信验证码", max_length=6,
+    # Room for "+86 139 0000 0001"; the action normalises and validates the number.
+    phone = forms.CharField(label="手机号", max_length=20, widget=forms.TextInput(attrs={"autocomplete": "tel"}))
+    code = forms.CharField(label="短信验证码", max_length=6, validators=[six_digits],
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
 
 
+class SmsSendForm(forms.Form):
+    phone = forms.CharField(label="手机号", max_length=20)
+
+
 class OtpForm(forms.Form):
-    code = forms.CharField(label="动态口令（6位数字）", max_length=6, min_length=6,
+    code = forms.CharField(label="动态口令（6位数字）", max_length=6, min_length=6, validators=[six_digits],
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                                          "autofocus": True}))
 

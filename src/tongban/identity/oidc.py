@@ -1,11 +1,37 @@
 """Tongban as an OpenID Connect provider (django-oauth-toolkit): the claims other government
-systems receive when they sign a citizen or staff member in through us."""
+systems receive when they sign a citizen or staff member in through us, the issuer they
+trust, and the consent page they send people to.
+
+The issuer is the site's root, so that discovery lives where INTERFACES.md promises it
+(`/.well-known/openid-configuration`) and a relying party that appends that path to the
+issuer finds the same document the ID tokens point to. Production may pin it with
+OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"]; otherwise it follows the host the request came to.
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.views import AuthorizationView as BaseAuthorizationView
+from oauth2_provider.views import ConnectDiscoveryInfoView
 
 from tongban.core.masking import mask_id_number
+
+
+def issuer_for(request: Any) -> str:
+    """The issuer URL for a Django or an oauthlib request."""
+    if oauth2_settings.OIDC_ISS_ENDPOINT:
+        return oauth2_settings.OIDC_ISS_ENDPOINT
+    # django-oauth-toolkit derives "<root>/oauth" from the mount point of its own discovery
+    # view; the platform's discovery is at the root, so the issuer is the root.
+    parts = urlsplit(oauth2_settings.oidc_issuer(request))
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 class TongbanOIDCValidator(OAuth2Validator):
@@ -19,6 +45,9 @@ class TongbanOIDCValidator(OAuth2Validator):
         "phone_number": "phone",
     }
 
+    def get_oidc_issuer_endpoint(self, request) -> str:
+        return issuer_for(request)
+
     def get_additional_claims(self, request) -> dict:
         user = request.user
         return {
@@ -29,3 +58,28 @@ class TongbanOIDCValidator(OAuth2Validator):
             "user_kind": user.kind,
             "phone_number": user.phone,
         }
+
+
+class DiscoveryView(ConnectDiscoveryInfoView):
+    """OpenID Provider metadata with the platform's issuer (the endpoints are unchanged)."""
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        data = json.loads(response.content)
+        data["issuer"] = issuer_for(request)
+        answer = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+        answer["Access-Control-Allow-Origin"] = "*"
+        return answer
+
+
+class AuthorizationView(BaseAuthorizationView):
+    """The consent page, in Chinese. A tampered form naming an unknown client is a 400 page,
+    never a server error."""
+
+    template_name = "identity/oidc_authorize.html"
+
+    def form_valid(self, form):
+        if not get_application_model().objects.filter(client_id=form.cleaned_data["client_id"]).exists():
+            return self.render_to_response({"error": {"error": "invalid_client",
+                                                      "description": "未知的接入应用"}}, status=400)
+        return super().form_valid(form)

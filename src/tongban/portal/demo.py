@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from tongban.catalog import demo as catalog_demo
 from tongban.identity import demo as identity_demo
 from tongban.identity.models import Region
 
@@ -14,7 +15,9 @@ def is_loaded() -> bool:
 
 @transaction.atomic
 def load() -> list[identity_demo.DemoAccount]:
-    return identity_demo.load()
+    accounts = identity_demo.load()  # regions and departments first: the catalogue refers to them
+    catalog_demo.load()
+    return accounts
 
 
 def accounts() -> list[identity_demo.DemoAccount]:

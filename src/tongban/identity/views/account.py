@@ -30,7 +30,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def switch_identity(request: HttpRequest) -> HttpResponse:
     """Switch explicitly between acting as oneself and acting for an enterprise."""
-    uscc = request.POST.get("uscc", "").strip()
+    uscc = request.POST.get("uscc", "").strip().upper()
     if not uscc:
         request.session.pop(SESSION_ACTING_FOR, None)
         audit.record("identity.acting.self", kind=audit.Kind.AUTH, subject_id=request.user.pk)

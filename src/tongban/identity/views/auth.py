@@ -7,14 +7,16 @@ from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,15 +25,22 @@ from tongban.core import audit
 from tongban.core.errors import Conflict, FieldError
 
 from .. import actions
-from ..forms import LoginForm, OtpForm, RegisterForm, SmsLoginForm
+from ..forms import LoginForm, OtpForm, RegisterForm, SmsLoginForm, SmsSendForm
 from ..permissions import is_staff_member
 
 
 def _next_url(request: HttpRequest, default: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
         return target
     return default
+
+
+def otp_url(next_url: str) -> str:
+    """The second-factor page, returning to `next_url` (query string and all: an OpenID
+    Connect authorisation request lives in it)."""
+    return f"{reverse('identity:otp')}?{urlencode({'next': next_url})}"
 
 
 def lockout_response(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
@@ -50,23 +59,41 @@ class PasswordLoginView(LoginView):
         user = form.get_user()
         audit.record("identity.login.password", kind=audit.Kind.AUTH, subject_id=user.pk, actor=user)
         if is_staff_member(user):
-            return redirect(f"/accounts/otp/?next={self.get_success_url()}")
+            return redirect(otp_url(self.get_success_url()))
         return response
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "sms_form": SmsLoginForm()}
 
 
+def _login_page(request: HttpRequest, sms_form: SmsLoginForm, **extra) -> HttpResponse:
+    return render(request, "identity/login.html", {
+        "form": LoginForm(request), "sms_form": sms_form, "sms_active": True,
+        "next": _next_url(request, ""), **extra})
+
+
 @login_not_required
 @require_POST
 def sms_send(request: HttpRequest) -> HttpResponse:
-    phone = request.POST.get("phone", "")
-    try:
-        actions.send_login_code(phone)
-        text, ok = "如该手机号已注册，验证码已发送，5分钟内有效。", True
-    except (FieldError, Conflict) as exc:
-        text, ok = (exc.errors[0][1] if isinstance(exc, FieldError) else exc.message), False
-    return render(request, "identity/_sms_status.html", {"text": text, "ok": ok})
+    """Send a login code. The answer is the same whether or not the number has an account;
+    a resend within the waiting time is refused inline. With htmx only the status line is
+    returned, otherwise the whole login page."""
+    form = SmsSendForm(request.POST)
+    if not form.is_valid():
+        text, ok = "请输入正确的手机号", False
+    else:
+        try:
+            actions.send_login_code(form.cleaned_data["phone"])
+            minutes = settings.SMS_CODE_TTL_SECONDS // 60
+            text, ok = f"如该手机号已注册，验证码已发送，{minutes}分钟内有效。", True
+        except FieldError as exc:
+            text, ok = exc.errors[0][1], False
+        except Conflict as exc:
+            text, ok = exc.message, False
+    if request.headers.get("HX-Request"):
+        return render(request, "identity/_sms_status.html", {"text": text, "ok": ok})
+    sms_form = SmsLoginForm(initial={"phone": request.POST.get("phone", "")[:20]})
+    return _login_page(request, sms_form, sms_status={"text": text, "ok": ok})
 
 
 @login_not_required
@@ -82,8 +109,7 @@ def sms_login(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(_next_url(request))
-    return render(request, "identity/login.html",
-                  {"form": LoginForm(request), "sms_form": form, "sms_active": True}, status=200)
+    return _login_page(request, form)
 
 
 @require_POST
@@ -126,7 +152,7 @@ def _qr_svg(uri: str) -> str:
 def otp(request: HttpRequest) -> HttpResponse:
     """Second factor for staff: enrol a TOTP device on first sign-in, then enter its code."""
     user = request.user
-    if user.is_verified():
+    if user.is_verified() or not is_staff_member(user):  # applicants have no second factor
         return redirect(_next_url(request))
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     enrolling = device is None
@@ -144,7 +170,7 @@ def otp(request: HttpRequest) -> HttpResponse:
             audit.record("identity.login.otp", kind=audit.Kind.AUTH, subject_id=user.pk, actor=user,
                          data={"enrolled": enrolling})
             return redirect(_next_url(request))
-        form.add_error("code", "动态口令错误或已过期" if allowed else "尝试次数过多，请稍后再试")
+        form.add_error("code", "动态口令错误、已使用或已过期" if allowed else "尝试过于频繁，请稍候几秒再试")
     context = {"form": form, "enrolling": enrolling, "next": _next_url(request)}
     if enrolling:
         context.update(secret=base64.b32encode(device.bin_key).decode(), qr=_qr_svg(device.config_url))

@@ -1,0 +1,1 @@
+"""Search backends: base (interface, get_backend), postgres, sqlite."""
