@@ -63,15 +63,36 @@ def cmd_run(args: argparse.Namespace) -> int:
         worker.terminate()
 
 
+def _ensure_postgres_database(url: str) -> None:
+    """Create the named database if missing (pytest-django derives test_<name> from it, and
+    `makemigrations --check` reads its history)."""
+    import psycopg
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[-1].split("?")[0]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    try:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.Error as exc:
+        print(f"!! 无法确认数据库 {name} 存在：{exc}", flush=True)
+
+
 def cmd_test(args: argparse.Namespace, rest: list[str]) -> int:
     extra = {"TONGBAN_TESTING": "1"}
     if os.environ.get("DATABASE_URL"):
         print("==> 测试数据库：PostgreSQL（DATABASE_URL）", flush=True)
+        if os.environ["DATABASE_URL"].startswith("postgres"):
+            _ensure_postgres_database(os.environ["DATABASE_URL"])
     elif _postgres_answers():
         extra["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/tongban"
+        _ensure_postgres_database(extra["DATABASE_URL"])
         print("==> 测试数据库：PostgreSQL（127.0.0.1:5432）", flush=True)
     else:
         print("==> 测试数据库：SQLite（未发现 PostgreSQL）", flush=True)
+    if not any(a.startswith(("-n", "--numprocesses", "-p")) for a in rest):
+        rest = ["-n", str(min(os.cpu_count() or 1, 4)), *rest]  # pytest-xdist: one DB per worker
     return subprocess.call([PYTHON, "-m", "pytest", *rest], env=_env(**extra), cwd=ROOT)
 
 

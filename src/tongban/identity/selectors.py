@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from tongban.core.errors import NotFound
+from tongban.core.identifiers import IdentifierError, validate_uscc
 
 from .models import ApiToken, Department, EnterpriseMembership, Region, StaffRole, User
 
@@ -39,6 +40,10 @@ def staff_visible_to(user: User) -> QuerySet[StaffRole]:
 
 
 def active_membership(user: User, uscc: str) -> EnterpriseMembership:
+    try:
+        uscc = validate_uscc(uscc)
+    except IdentifierError:
+        raise NotFound("您未获授权代表该企业办事") from None
     membership = (EnterpriseMembership.objects.select_related("enterprise")
                   .filter(user=user, enterprise_id=uscc, status=EnterpriseMembership.Status.ACTIVE).first())
     if membership is None:

@@ -21,7 +21,7 @@ def _reset():
     calls.clear()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, available_apps=["tongban.core"])
 def test_enqueued_job_runs_only_after_commit():
     with transaction.atomic():
         jobs.enqueue(remember, "a")
@@ -29,7 +29,7 @@ def test_enqueued_job_runs_only_after_commit():
     assert calls == ["a"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, available_apps=["tongban.core"])
 def test_enqueued_job_is_dropped_when_the_transaction_rolls_back():
     with pytest.raises(RuntimeError), transaction.atomic():
         jobs.enqueue(remember, "b")

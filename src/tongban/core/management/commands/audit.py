@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from tongban.core.audit import seal_pending, verify_chain
+from tongban.core.audit import ChainBroken, seal_pending, verify_chain
 
 
 class Command(BaseCommand):
@@ -10,7 +10,13 @@ class Command(BaseCommand):
         parser.add_argument("verb", choices=["verify", "seal"])
 
     def handle(self, *args, verb, **opts):
-        sealed = seal_pending()
+        try:
+            sealed = seal_pending()
+        except ChainBroken as exc:  # verify anyway: it names the first broken record
+            if verb == "seal":
+                raise CommandError(str(exc)) from None
+            self.stderr.write(self.style.WARNING(f"未能封存新记录：{exc}"))
+            sealed = 0
         if verb == "seal":
             self.stdout.write(f"已封存 {sealed} 条记录")
             return
