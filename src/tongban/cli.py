@@ -45,6 +45,9 @@ def _postgres_answers(host: str = "127.0.0.1", port: int = 5432) -> bool:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # A long-running server must not keep descriptors it inherited (a caller's lock file, a
+    # pipe): whoever started us may be waiting for them to close.
+    os.closerange(3, 1024)
     env = _env()
     for step in (["migrate", "--noinput", "-v", "0"], ["demo", "--if-empty"], ["demo", "accounts"]):
         if _django(*step, env=env) != 0:
