@@ -59,6 +59,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         return subprocess.call([
             PYTHON, "-m", "gunicorn", "tongban.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
             "--workers", str(args.workers), "--threads", "4", "--access-logfile", "-", "--timeout", "60",
+            # long search URLs (10,000 Chinese characters percent-encoded) reach the app, which
+            # cuts the query itself; gunicorn's default 4 KB request line would answer 414
+            "--limit-request-line", "0",
         ], env=env)
     except KeyboardInterrupt:
         return 0
