@@ -56,13 +56,8 @@ PUBLIC_ROUTES: dict[str, str] = {
     ".well-known/openid-configuration": "OIDC discovery",
     "oauth/\\.well-known/openid-configuration/?$": "OIDC discovery (DOT's own copy)",
     "oauth/.well-known/jwks.json": "OIDC signing keys",
-    "oauth/.well-known/oauth-authorization-server": "OAuth server metadata (RFC 8414)",
-    "oauth/.well-known/oauth-authorization-server/<path:issuer_path>": "OAuth server metadata (RFC 8414)",
-    "oauth/.well-known/oauth-protected-resource": "OAuth resource metadata (RFC 9728)",
-    "oauth/.well-known/oauth-protected-resource/<path:resource_path>": "OAuth resource metadata (RFC 9728)",
     "oauth/token/": "token endpoint: client credentials or PKCE inside the request",
     "oauth/revoke_token/": "token revocation: client authenticates inside the request",
-    "oauth/device-authorization/": "device flow start: client authenticates inside the request",
     # The API documents itself; its operations are checked one by one below.
     "api/openapi.json": "OpenAPI description",
     "api/docs": "OpenAPI browser",
@@ -76,9 +71,6 @@ PUBLIC_ROUTES: dict[str, str] = {
 SELF_AUTHENTICATING: dict[str, set[int]] = {
     "oauth/introspect/": {401, 403},  # resource servers authenticate
     "oauth/userinfo/": {401},  # bearer access token
-    "oauth/logout/": {404},  # RP-initiated logout is off (OIDC_RP_INITIATED_LOGOUT_ENABLED)
-    "oauth/register/": {404},  # dynamic client registration is off
-    "oauth/register/<str:client_id>/": {404},
 }
 
 # API operations anyone may call (`auth=None`), as "METHOD /path" with OpenAPI's {param}.

@@ -7,12 +7,12 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from django.urls.resolvers import URLPattern, URLResolver
-from oauth2_provider.views import ConnectDiscoveryInfoView
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from tongban.api import api
+from tongban.identity import oidc
 from tongban.portal import views as portal_views
 
 
@@ -33,8 +33,8 @@ admin.site.site_title = "通办系统管理"
 urlpatterns = [
     path("api/", include((_public(api_patterns), api_app), namespace=api_namespace)),
     re_path(r"^api/", portal_views.api_not_found),  # unknown API routes: JSON 404, not a CMS page
-    path(".well-known/openid-configuration", ConnectDiscoveryInfoView.as_view(), name="oidc-discovery"),
-    path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path(".well-known/openid-configuration", oidc.DiscoveryView.as_view(), name="oidc-discovery"),
+    path("oauth/", include("tongban.identity.oidc_urls", namespace="oauth2_provider")),
     path("accounts/", include("tongban.identity.urls")),
     path("staff/", include("tongban.identity.staff_urls")),
     path("accessibility/elder/", portal_views.toggle_elder_mode, name="elder-mode"),
