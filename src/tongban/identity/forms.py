@@ -55,6 +55,15 @@ class OtpForm(forms.Form):
                                                          "autofocus": True}))
 
 
+class ActingForm(forms.Form):
+    """Whom to act for: an enterprise's code, or empty for oneself."""
+
+    uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
+
+    def clean_uscc(self) -> str:
+        return self.cleaned_data["uscc"].upper()
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(label="用途", max_length=80, required=False)
     days = forms.IntegerField(label="有效天数", min_value=1, max_value=3650, initial=90)

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from tongban.core import audit
 
@@ -41,5 +42,5 @@ class StaffSecondFactorMiddleware:
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated and not user.is_verified()
                 and not request.path.startswith(self.ALLOWED_PREFIXES) and is_staff_member(user)):
-            return redirect(f"{reverse('identity:otp')}?next={request.path}")
+            return redirect(f"{reverse('identity:otp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

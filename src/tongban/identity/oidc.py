@@ -11,10 +11,13 @@ OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"]; otherwise it follows the host the request 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
@@ -32,6 +35,31 @@ def issuer_for(request: Any) -> str:
     # view; the platform's discovery is at the root, so the issuer is the root.
     parts = urlsplit(oauth2_settings.oidc_issuer(request))
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    for data in (request.GET, request.POST):
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
+    return False
+
+
+def refuse_nul_bytes(view: Callable[..., HttpResponse], *, page: bool = False) -> Callable[..., HttpResponse]:
+    """A NUL byte in a parameter is never valid OAuth input, and PostgreSQL refuses it in a
+    query: answer `invalid_request` before the toolkit looks anything up."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _has_nul(request):
+            return view(request, *args, **kwargs)
+        if page:
+            return render(request, "identity/oidc_authorize.html",
+                          {"error": {"error": "invalid_request"}}, status=400)
+        return JsonResponse({"error": "invalid_request", "error_description": "NUL byte in a parameter"},
+                            status=400)
+
+    return guarded
 
 
 class TongbanOIDCValidator(OAuth2Validator):

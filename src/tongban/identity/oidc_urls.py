@@ -13,13 +13,15 @@ from . import oidc
 
 app_name = "oauth2_provider"
 
+guard = oidc.refuse_nul_bytes
+
 urlpatterns = [
-    path("authorize/", oidc.AuthorizationView.as_view(), name="authorize"),
-    path("token/", oauth_views.TokenView.as_view(), name="token"),
-    path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+    path("authorize/", guard(oidc.AuthorizationView.as_view(), page=True), name="authorize"),
+    path("token/", guard(oauth_views.TokenView.as_view()), name="token"),
+    path("revoke_token/", guard(oauth_views.RevokeTokenView.as_view()), name="revoke-token"),
     # RFC 7662, for resource servers that check an access token with their client credentials.
-    path("introspect/", oauth_views.IntrospectTokenView.as_view(), name="introspect"),
-    path("userinfo/", oauth_views.UserInfoView.as_view(), name="user-info"),
+    path("introspect/", guard(oauth_views.IntrospectTokenView.as_view()), name="introspect"),
+    path("userinfo/", guard(oauth_views.UserInfoView.as_view()), name="user-info"),
     path(".well-known/jwks.json", oauth_views.JwksInfoView.as_view(), name="jwks-info"),
     # The toolkit finds its issuer by reversing this name; the same document as at the root.
     re_path(r"^\.well-known/openid-configuration/?$", oidc.DiscoveryView.as_view(),

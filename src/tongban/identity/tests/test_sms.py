@@ -187,7 +187,7 @@ def test_phone_written_with_country_code_is_the_same_number(cast, outbox):
 # --- bad input ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("body", [{}, {"phone": ""}, {"phone": "abc"}, {"phone": "1" * 5000},
-                                  {"phone": 13900000001.5}, {"phone": None}])
+                                  {"phone": 13900000001.5}, {"phone": None}, {"phone": "139\x0000000001"}])
 def test_bad_phone_at_the_api_is_422(cast, outbox, body):
     response = post_json(Client(), "/api/auth/sms/send", body)
     assert response.status_code == 422
@@ -196,7 +196,8 @@ def test_bad_phone_at_the_api_is_422(cast, outbox, body):
 
 
 @pytest.mark.parametrize("body", [{}, {"phone": "13900000001"}, {"phone": "13900000001", "code": "abc"},
-                                  {"phone": "13900000001", "code": "1" * 5000}, {"phone": "x", "code": "123456"}])
+                                  {"phone": "13900000001", "code": "1" * 5000}, {"phone": "x", "code": "123456"},
+                                  {"phone": "13900000001", "code": "12\x003456"}])
 def test_bad_login_body_at_the_api_is_422(cast, body):
     assert post_json(Client(), "/api/auth/sms/login", body).status_code == 422
 

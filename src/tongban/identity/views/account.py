@@ -11,7 +11,7 @@ from tongban.core import audit
 from tongban.core.errors import FieldError, NotFound
 
 from .. import actions, selectors
-from ..forms import TokenForm
+from ..forms import ActingForm, TokenForm
 from ..middleware import SESSION_ACTING_FOR
 
 
@@ -30,7 +30,11 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def switch_identity(request: HttpRequest) -> HttpResponse:
     """Switch explicitly between acting as oneself and acting for an enterprise."""
-    uscc = request.POST.get("uscc", "").strip().upper()
+    form = ActingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "您未获授权代表该企业办事")
+        return redirect("identity:account")
+    uscc = form.cleaned_data["uscc"]
     if not uscc:
         request.session.pop(SESSION_ACTING_FOR, None)
         audit.record("identity.acting.self", kind=audit.Kind.AUTH, subject_id=request.user.pk)
