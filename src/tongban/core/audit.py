@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -113,24 +113,6 @@ def record_read(what: str, *, subject_id: int, reason: str, obj: models.Model | 
 
 # --- the chain ----------------------------------------------------------------------------------
 
-class _Linkable(Protocol):
-    pk: Any
-    seq: int | None
-    created_at: dt.datetime
-    kind: str
-    action: str
-    actor_id: int | None
-    actor_label: str
-    on_behalf_of: str
-    department: str
-    object_type: str
-    object_id: str
-    subject_id: int | None
-    reason: str
-    ip: str | None
-    data: Any
-
-
 class _Row(NamedTuple):
     """An audit record as the chain sees it: what `values_list` gives, without building a
     model instance per row (sealing and verifying walk many thousands)."""
@@ -157,7 +139,7 @@ class _Row(NamedTuple):
 _ROW_FIELDS = ("pk", *_Row._fields[1:])
 
 
-def canonical(rec: _Linkable) -> bytes:
+def canonical(rec: AuditRecord | _Row) -> bytes:
     """Every column but the links, in one fixed byte form: editing any of them breaks the hash."""
     body = {
         "id": rec.pk, "seq": rec.seq, "at": rec.created_at.astimezone(dt.UTC).isoformat(),
@@ -169,7 +151,7 @@ def canonical(rec: _Linkable) -> bytes:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def chain_hash(prev_hash: str, rec: _Linkable) -> str:
+def chain_hash(prev_hash: str, rec: AuditRecord | _Row) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(rec)).hexdigest()
 
 
