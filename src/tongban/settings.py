@@ -213,6 +213,8 @@ AXES_LOCKOUT_CALLABLE = "tongban.identity.views.auth.lockout_response"
 AXES_ENABLED = env_bool("TONGBAN_AXES_ENABLED", True)
 OTP_TOTP_ISSUER = "通办"
 SMS_BACKEND = env_str("TONGBAN_SMS_BACKEND", "tongban.identity.sms.DatabaseSmsBackend")
+# The LicenceProvider seam (catalog/licensing.py); the licence library points it at its own.
+TONGBAN_LICENCE_PROVIDER = env_str("TONGBAN_LICENCE_PROVIDER", "tongban.catalog.licensing.RecordedLicenceProvider")
 SMS_CODE_TTL_SECONDS = env_int("TONGBAN_SMS_CODE_TTL", 300)
 SMS_RESEND_SECONDS = env_int("TONGBAN_SMS_RESEND", 60)
 API_TOKEN_DEFAULT_DAYS = env_int("TONGBAN_TOKEN_DAYS", 90)

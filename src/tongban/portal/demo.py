@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from tongban.catalog import demo as catalog_demo
+from tongban.catalog import demo_licences
 from tongban.identity import demo as identity_demo
 from tongban.identity.models import Region
 
@@ -17,6 +18,7 @@ def is_loaded() -> bool:
 def load() -> list[identity_demo.DemoAccount]:
     accounts = identity_demo.load()  # regions and departments first: the catalogue refers to them
     catalog_demo.load()
+    demo_licences.load()
     return accounts
 
 

@@ -68,3 +68,36 @@ class FormField(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}（{self.key}）"
+
+
+class LicenceHoldingQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        return self.filter(revoked=False, valid_from__lte=day).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day))
+
+
+class LicenceHolding(models.Model):
+    """A licence the platform knows a holder has — the register behind the minimal
+    `LicenceProvider` (catalog/licensing.py) until the licence library replaces it."""
+
+    licence_type = models.ForeignKey(LicenceType, on_delete=models.PROTECT, related_name="holdings",
+                                     verbose_name="证照类型")
+    number = models.CharField("证照编号", max_length=60)
+    holder = models.CharField("持证主体标识", max_length=18, db_index=True,
+                              help_text="公民身份号码或统一社会信用代码")
+    holder_name = models.CharField("持证主体名称", max_length=200)
+    issuer = models.ForeignKey("identity.Department", on_delete=models.PROTECT, related_name="+",
+                               verbose_name="签发部门")
+    valid_from = models.DateField("有效期起")
+    valid_to = models.DateField("有效期止", null=True, blank=True)
+    revoked = models.BooleanField("已注销或吊销", default=False)
+
+    objects = LicenceHoldingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "持证记录"
+        verbose_name_plural = "持证记录"
+        constraints = [models.UniqueConstraint(fields=["licence_type", "number"], name="holding_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.licence_type_id} {self.number}"
