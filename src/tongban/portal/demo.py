@@ -7,6 +7,7 @@ from django.db import transaction
 from tongban.catalog import demo as catalog_demo
 from tongban.catalog import demo_licences
 from tongban.identity import demo as identity_demo
+from tongban.identity import oidc_clients
 from tongban.identity.models import Region
 
 
@@ -19,6 +20,7 @@ def load() -> list[identity_demo.DemoAccount]:
     accounts = identity_demo.load()  # regions and departments first: the catalogue refers to them
     catalog_demo.load()
     demo_licences.load()
+    oidc_clients.ensure_demo_client()  # the demo relying party of the OIDC provider
     return accounts
 
 

@@ -3,6 +3,7 @@ import json
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from tongban.identity import oidc_clients
 from tongban.portal import demo
 
 
@@ -38,3 +39,8 @@ class Command(BaseCommand):
             extra = f"  动态口令密钥 {row['totp_secret']}" if row.get("totp_secret") else ""
             self.stdout.write(f"  {row['role']:<17} {row['username']:<28} {row['name']}"
                               f"  部门 {row['department'] or '—'}  区划 {row['region']}{extra}")
+        if demo.is_loaded():
+            client = oidc_clients.ensure_demo_client()
+            self.stdout.write(f"统一身份认证（OIDC）演示客户端：client_id {client.client_id}  "
+                              f"client_secret {client.client_secret}  回调 {oidc_clients.DEMO_REDIRECT_URI}  "
+                              "发现文档 /.well-known/openid-configuration")
