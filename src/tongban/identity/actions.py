@@ -123,6 +123,26 @@ def decide_membership(actor: User, membership: EnterpriseMembership, *, approve:
     return locked
 
 
+def revoke_membership(actor: User, membership: EnterpriseMembership) -> EnterpriseMembership:
+    """Withdraw an active authorisation: the agent stops acting for the enterprise on their
+    very next request (the session's identity is re-checked on each one)."""
+    from .permissions import can_manage_enterprise
+
+    if not can_manage_enterprise(actor, membership.enterprise):
+        raise NotFound()
+    with transaction.atomic():
+        locked = EnterpriseMembership.objects.select_for_update().get(pk=membership.pk)
+        if locked.status != EnterpriseMembership.Status.ACTIVE:
+            raise Conflict("该授权不是已授权状态，无法撤销")
+        if locked.role == EnterpriseMembership.Role.LEGAL_REPRESENTATIVE:
+            raise Conflict("法定代表人的身份随企业登记变更，不能在此撤销")
+        locked.status = EnterpriseMembership.Status.REVOKED
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_at"])
+        audit.record("identity.enterprise.revoke", obj=locked, subject_id=locked.user_id)
+    return locked
+
+
 # --- tokens -------------------------------------------------------------------------------------
 
 def create_token(user: User, *, days: int | None = None, name: str = "") -> tuple[ApiToken, str]:

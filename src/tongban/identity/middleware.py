@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from tongban.core import audit
+from tongban.core.errors import NotFound
 
 from .authentication import client_ip
 from .permissions import is_staff_member
@@ -23,10 +24,32 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        acting_for = request.session.get(SESSION_ACTING_FOR, "") if hasattr(request, "session") else ""
+        acting_for = session_acting_for(request)
         ctx = audit.context_for_user(getattr(request, "user", None), ip=client_ip(request), on_behalf_of=acting_for)
         with audit.acting(ctx):
             return self.get_response(request)
+
+
+def session_acting_for(request: HttpRequest) -> str:
+    """The enterprise the session acts for, re-checked on every request: a membership revoked
+    or suspended since the switch ends acting for that enterprise at once (and is recorded)."""
+    session = getattr(request, "session", None)
+    acting_for = session.get(SESSION_ACTING_FOR, "") if session is not None else ""
+    if not acting_for:
+        return ""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from .selectors import active_membership
+
+        try:
+            active_membership(user, acting_for)
+            return acting_for
+        except NotFound:
+            pass
+    session.pop(SESSION_ACTING_FOR, None)
+    with audit.acting(audit.context_for_user(user, ip=client_ip(request))):
+        audit.record("identity.acting_for.ended", reason="代办授权已失效", data={"uscc": acting_for})
+    return ""
 
 
 class StaffSecondFactorMiddleware:

@@ -138,3 +138,31 @@ def test_switch_needs_post_and_a_login(cast):
     anonymous = Client().post("/accounts/me/acting/", {"uscc": cast.enterprise.uscc})
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith("/accounts/login/")
+
+
+def test_revoked_authorisation_ends_acting_on_the_next_request(cast):
+    """A session switched to an enterprise stops acting for it as soon as the authorisation is
+    withdrawn — no stale identity until logout."""
+    membership = request_as_citizen(cast)
+    actions.decide_membership(cast.agent, membership, approve=True)
+    client = browser_for(cast.citizen)
+    assert switch(client, cast.enterprise.uscc).status_code == 302
+    assert client.get("/api/me").json()["acting_for"] == cast.enterprise.uscc
+
+    actions.revoke_membership(cast.agent, membership)
+
+    assert client.get("/api/me").json()["acting_for"] is None
+    assert "acting_for" not in client.session
+    ended = AuditRecord.objects.get(action="identity.acting_for.ended")
+    assert ended.actor_id == cast.citizen.pk and ended.data == {"uscc": cast.enterprise.uscc}
+    assert create_token(client, "撤销后").on_behalf_of == ""
+    with pytest.raises(Conflict):
+        actions.revoke_membership(cast.agent, membership)
+
+
+def test_legal_representative_cannot_be_revoked_here(cast):
+    legal = EnterpriseMembership.objects.get(user=cast.agent, enterprise=cast.enterprise)
+    with pytest.raises(Conflict):
+        actions.revoke_membership(cast.agent, legal)
+    with pytest.raises(NotFound):
+        actions.revoke_membership(cast.citizen, legal)
