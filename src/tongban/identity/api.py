@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.throttling import AnonRateThrottle
 
+from tongban.core import audit
+from tongban.core.errors import FieldError
 from tongban.core.idempotency import idempotent
 from tongban.core.masking import mask_id_number, mask_phone
 from tongban.core.pagination import paginate
@@ -95,6 +97,39 @@ def request_enterprise(request: HttpRequest, payload: EnterpriseIn):
 def my_enterprises(request: HttpRequest) -> list[dict]:
     rows = EnterpriseMembership.objects.visible_to(request.auth).select_related("enterprise")
     return [_membership(m) for m in rows]
+
+
+def _agent_membership(m: EnterpriseMembership) -> dict:
+    """An agent's authorisation as the legal representative sees it: who (masked beyond the
+    name they need to recognise), since when, in what state."""
+    return {**_membership(m), "agent": m.user.name, "agent_id_number": mask_id_number(m.user.id_number),
+            "agent_phone": mask_phone(m.user.phone), "requested_at": m.requested_at, "decided_at": m.decided_at}
+
+
+@router.get("/enterprises/{uscc}/memberships", summary="本企业的经办人授权（法定代表人确认或撤销）")
+def enterprise_memberships(request: HttpRequest, uscc: str, page: int = 1, page_size: int = 20) -> dict:
+    rows = selectors.memberships_to_manage(request.auth, uscc.strip().upper())
+
+    def out(m: EnterpriseMembership) -> dict:
+        audit.record_read("identity.agent", subject_id=m.user_id, obj=m, reason="法定代表人确认经办人授权")
+        return _agent_membership(m)
+    return paginate(rows, page, page_size, out)
+
+
+@router.post("/enterprises/{uscc}/memberships/{membership_id}/{decision}", response=MembershipOut,
+             summary="确认、拒绝或撤销经办人授权（decision：approve、refuse、revoke）")
+def decide_enterprise_membership(request: HttpRequest, uscc: str, membership_id: int, decision: str) -> dict:
+    if decision not in DECISIONS:
+        raise FieldError("decision", f"未知的操作“{decision[:20]}”，可选：{'、'.join(DECISIONS)}")
+    membership = selectors.get_membership_to_manage(request.auth, uscc.strip().upper(), membership_id)
+    return _membership(DECISIONS[decision](request.auth, membership))
+
+
+DECISIONS = {
+    "approve": lambda actor, m: actions.decide_membership(actor, m, approve=True),
+    "refuse": lambda actor, m: actions.decide_membership(actor, m, approve=False),
+    "revoke": actions.revoke_membership,
+}
 
 
 @router.get("/me/tokens", summary="我的 API 令牌")

@@ -60,3 +60,27 @@ def get_token_for(user: User, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound("未找到该令牌")
     return token
+
+
+def memberships_to_manage(user: User, uscc: str | None = None) -> QuerySet[EnterpriseMembership]:
+    """Agents' authorisations of the enterprises `user` represents (legal representative):
+    requests to decide and authorisations to withdraw. An administrator sees an enterprise's
+    only when asking for it by USCC."""
+    from .permissions import is_admin
+
+    represented = EnterpriseMembership.objects.filter(
+        user=user, role=EnterpriseMembership.Role.LEGAL_REPRESENTATIVE,
+        status=EnterpriseMembership.Status.ACTIVE).values("enterprise_id")
+    rows = (EnterpriseMembership.objects.select_related("enterprise", "user")
+            .filter(role=EnterpriseMembership.Role.AGENT).order_by("status", "-requested_at"))
+    if uscc is not None:
+        rows = rows.filter(enterprise_id=uscc)
+        return rows if is_admin(user) else rows.filter(enterprise_id__in=represented)
+    return rows.filter(enterprise_id__in=represented)
+
+
+def get_membership_to_manage(user: User, uscc: str, membership_id: int) -> EnterpriseMembership:
+    membership = memberships_to_manage(user, uscc).filter(pk=membership_id).first()
+    if membership is None:
+        raise NotFound("未找到该企业的这项授权")
+    return membership

@@ -13,6 +13,7 @@ urlpatterns = [
     path("otp/", auth.otp, name="otp"),
     path("me/", account.overview, name="account"),
     path("me/acting/", account.switch_identity, name="switch-identity"),
+    path("me/agents/<int:membership_id>/<str:decision>/", account.decide_agent, name="decide-agent"),
     path("me/tokens/", account.tokens, name="tokens"),
     path("me/tokens/<int:token_id>/revoke/", account.revoke_token, name="revoke-token"),
 ]

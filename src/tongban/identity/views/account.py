@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.core import audit
-from tongban.core.errors import FieldError, NotFound
+from tongban.core.errors import Conflict, FieldError, NotFound
 
 from .. import actions, selectors
 from ..forms import ActingForm, TokenForm
@@ -23,8 +23,36 @@ def overview(request: HttpRequest) -> HttpResponse:
         "roles": user.staff_roles.select_related("department", "region"),
         "acting_for": request.session.get(SESSION_ACTING_FOR, ""),
         "tokens": selectors.tokens_of(user)[:20],
+        "agents": _agents_seen_by(user),
         "token_form": TokenForm(),
     })
+
+
+def _agents_seen_by(user) -> list:
+    agents = list(selectors.memberships_to_manage(user)[:50])
+    for m in agents:  # the legal representative reads the agents' (masked) identities
+        audit.record_read("identity.agent", subject_id=m.user_id, obj=m, reason="法定代表人确认经办人授权")
+    return agents
+
+
+@require_POST
+def decide_agent(request: HttpRequest, membership_id: int, decision: str) -> HttpResponse:
+    """The legal representative approves, refuses or withdraws an agent's authorisation."""
+    membership = selectors.memberships_to_manage(request.user).filter(pk=membership_id).first()
+    if membership is None or decision not in ("approve", "refuse", "revoke"):
+        messages.error(request, "未找到该授权，或您无权处理")
+        return redirect("identity:account")
+    try:
+        if decision == "revoke":
+            actions.revoke_membership(request.user, membership)
+        else:
+            actions.decide_membership(request.user, membership, approve=decision == "approve")
+    except (Conflict, NotFound) as exc:
+        messages.error(request, exc.message or "该授权已处理")
+        return redirect("identity:account")
+    done = {"approve": "已确认", "refuse": "已拒绝", "revoke": "已撤销"}[decision]
+    messages.success(request, f"{done}{membership.user.name}代表“{membership.enterprise.name}”办事的授权")
+    return redirect("identity:account")
 
 
 @require_POST
