@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tongban.core import audit
+from tongban.core import audit, locks
 from tongban.core.errors import Conflict, FieldError, NotFound
 from tongban.core.identifiers import IdentifierError, validate_id_number, validate_phone, validate_uscc
 from tongban.core.masking import mask_id_number, mask_phone
@@ -183,7 +183,8 @@ def send_login_code(phone: str) -> None:
     phone = _check_phone(phone)
     now = timezone.now()
     with transaction.atomic():
-        recent = SmsCode.objects.select_for_update().filter(
+        locks.lock(f"sms-code:{phone}")  # no row to lock yet: two sends at once would both pass
+        recent = SmsCode.objects.filter(
             phone=phone, created_at__gt=now - dt.timedelta(seconds=settings.SMS_RESEND_SECONDS))
         if recent.exists():
             raise Conflict(f"验证码发送过于频繁，请{settings.SMS_RESEND_SECONDS}秒后再试")
