@@ -215,6 +215,11 @@ OTP_TOTP_ISSUER = "通办"
 SMS_BACKEND = env_str("TONGBAN_SMS_BACKEND", "tongban.identity.sms.DatabaseSmsBackend")
 # The LicenceProvider seam (catalog/licensing.py); the licence library points it at its own.
 TONGBAN_LICENCE_PROVIDER = env_str("TONGBAN_LICENCE_PROVIDER", "tongban.catalog.licensing.RecordedLicenceProvider")
+# Uploads (core/uploads.py): size limit, and the virus-scan hook — clamd when TONGBAN_CLAMD is set.
+TONGBAN_UPLOAD_MAX_BYTES = env_int("TONGBAN_UPLOAD_MAX_MB", 20) * 1024 * 1024
+TONGBAN_CLAMD = env_str("TONGBAN_CLAMD", "")
+TONGBAN_VIRUS_SCANNER = env_str("TONGBAN_VIRUS_SCANNER", "tongban.core.uploads.ClamdScanner" if TONGBAN_CLAMD
+                                else "tongban.core.uploads.NoScanner")
 SMS_CODE_TTL_SECONDS = env_int("TONGBAN_SMS_CODE_TTL", 300)
 SMS_RESEND_SECONDS = env_int("TONGBAN_SMS_RESEND", 60)
 API_TOKEN_DEFAULT_DAYS = env_int("TONGBAN_TOKEN_DAYS", 90)

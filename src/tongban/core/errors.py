@@ -30,3 +30,16 @@ class NotFound(Exception):
     def __init__(self, message: str = "未找到") -> None:
         super().__init__(message)
         self.message = message
+
+
+class ServiceUnavailable(Exception):
+    """A dependency is down or full (storage, database timeout): nothing was written; the
+    caller may retry after `retry_after` seconds (503 with Retry-After)."""
+
+    message = "服务暂不可用，请稍后重试"
+    retry_after = 30
+
+    def __init__(self, message: str | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.retry_after = retry_after or self.retry_after
