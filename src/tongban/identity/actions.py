@@ -7,11 +7,14 @@ import datetime as dt
 import hmac
 import re
 import secrets
+import uuid
 from hashlib import sha256
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -22,7 +25,17 @@ from tongban.core.masking import mask_id_number, mask_phone
 
 from . import tokens
 from .constants import RealNameLevel, Role, UserKind
-from .models import ApiToken, Department, Enterprise, EnterpriseMembership, Region, SmsCode, StaffRole, User
+from .models import (
+    ApiToken,
+    Department,
+    Enterprise,
+    EnterpriseMembership,
+    InboxMessage,
+    Region,
+    SmsCode,
+    StaffRole,
+    User,
+)
 from .sms import get_backend
 
 NAME_RE = re.compile(r"^[\u4e00-\u9fa5A-Za-z·.\s]{2,50}$")
@@ -246,3 +259,36 @@ def create_staff(*, username: str, name: str, password: str, roles: list[tuple[s
         audit.record("identity.staff.create", obj=user, actor=actor,
                      data={"roles": [r for r, _, _ in roles]})
     return user
+
+
+# --- message centre -----------------------------------------------------------------------------
+
+def deliver(user: User, *, kind: str, title: str, body: str, link: str = "", attachment: bytes | None = None,
+            attachment_name: str = "", enterprise: Enterprise | None = None, sms: str = "") -> InboxMessage:
+    """Put a message (and its document) in `user`'s message centre; with `sms`, also text
+    the user's phone through the SMS interface once the transaction commits."""
+    stored = ""
+    if attachment is not None:
+        suffix = attachment_name.rsplit(".", 1)[-1].lower() if "." in attachment_name else "pdf"
+        name = f"messages/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{suffix}"
+        stored = default_storage.save(name, ContentFile(attachment))
+    with transaction.atomic():
+        message = InboxMessage.objects.create(
+            user=user, enterprise=enterprise, kind=kind[:40], title=title[:200], body=body[:4000], link=link[:300],
+            attachment=stored, attachment_name=attachment_name[:200])
+        audit.record("identity.message.deliver", obj=message, subject_id=user.pk,
+                     data={"kind": message.kind, "sms": bool(sms and user.phone)})
+        if sms and user.phone:
+            phone = user.phone
+            transaction.on_commit(lambda: get_backend().send(phone, f"【通办】{sms}"[:300]))
+    return message
+
+
+def mark_read(user: User, message: InboxMessage) -> InboxMessage:
+    if message.user_id != user.pk:
+        raise NotFound("未找到该消息")
+    with transaction.atomic():
+        if InboxMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now()):
+            audit.record("identity.message.read", obj=message, subject_id=user.pk)
+    message.refresh_from_db(fields=["read_at"])
+    return message

@@ -15,7 +15,7 @@ from tongban.core.pagination import paginate
 
 from . import actions, selectors
 from .authentication import ACTING_HEADER
-from .models import ApiToken, EnterpriseMembership, StaffRole, User
+from .models import ApiToken, EnterpriseMembership, InboxMessage, StaffRole, User
 from .permissions import is_staff_member
 from .schemas import (
     AccountOut,
@@ -29,6 +29,7 @@ from .schemas import (
     TokenIn,
     TokenOut,
 )
+from .views.messages import attachment_response
 
 router = Router(tags=["身份与组织"])
 
@@ -130,6 +131,34 @@ DECISIONS = {
     "refuse": lambda actor, m: actions.decide_membership(actor, m, approve=False),
     "revoke": actions.revoke_membership,
 }
+
+
+def _message(m: InboxMessage) -> dict:
+    return {"id": m.pk, "kind": m.kind, "title": m.title, "body": m.body, "link": m.link,
+            "enterprise": m.enterprise_id, "created_at": m.created_at, "read": m.read_at is not None,
+            "attachment": f"/api/me/messages/{m.pk}/attachment" if m.attachment else None,
+            "attachment_name": m.attachment_name or None}
+
+
+@router.get("/me/messages", summary="消息中心：我的消息（通知书、提醒）")
+def my_messages(request: HttpRequest, unread: bool = False, page: int = 1, page_size: int = 20) -> dict:
+    rows = selectors.messages_of(request.auth)
+    if unread:
+        rows = rows.filter(read_at__isnull=True)
+    result = paginate(rows, page, page_size, _message)
+    result["unread"] = selectors.messages_of(request.auth).filter(read_at__isnull=True).count()
+    return result
+
+
+@router.post("/me/messages/{message_id}/read", summary="标记消息为已读")
+def read_message(request: HttpRequest, message_id: int) -> dict:
+    return _message(actions.mark_read(request.auth, selectors.get_message(request.auth, message_id)))
+
+
+@router.get("/me/messages/{message_id}/attachment", summary="下载消息附件（如通知书 PDF）",
+            response={200: None})
+def message_attachment(request: HttpRequest, message_id: int):
+    return attachment_response(selectors.get_message(request.auth, message_id))
 
 
 @router.get("/me/tokens", summary="我的 API 令牌")

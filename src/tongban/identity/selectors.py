@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from tongban.core.errors import NotFound
 from tongban.core.identifiers import IdentifierError, validate_uscc
 
-from .models import ApiToken, Department, EnterpriseMembership, Region, StaffRole, User
+from .models import ApiToken, Department, EnterpriseMembership, InboxMessage, Region, StaffRole, User
 
 
 def region_tree() -> list[dict]:
@@ -84,3 +84,14 @@ def get_membership_to_manage(user: User, uscc: str, membership_id: int) -> Enter
     if membership is None:
         raise NotFound("未找到该企业的这项授权")
     return membership
+
+
+def messages_of(user: User) -> QuerySet[InboxMessage]:
+    return InboxMessage.objects.visible_to(user).filter(user=user)
+
+
+def get_message(user: User, message_id: int) -> InboxMessage:
+    message = messages_of(user).filter(pk=message_id).first()
+    if message is None:
+        raise NotFound("未找到该消息")
+    return message

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, auth
+from .views import account, auth, messages
 
 app_name = "identity"
 
@@ -15,5 +15,8 @@ urlpatterns = [
     path("me/acting/", account.switch_identity, name="switch-identity"),
     path("me/agents/<int:membership_id>/<str:decision>/", account.decide_agent, name="decide-agent"),
     path("me/tokens/", account.tokens, name="tokens"),
+    path("me/messages/", messages.inbox, name="messages"),
+    path("me/messages/<int:message_id>/read/", messages.read, name="message-read"),
+    path("me/messages/<int:message_id>/attachment/", messages.attachment, name="message-attachment"),
     path("me/tokens/<int:token_id>/revoke/", account.revoke_token, name="revoke-token"),
 ]

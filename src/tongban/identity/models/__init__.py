@@ -1,8 +1,9 @@
 from .accounts import ApiToken, SmsCode, SmsMessage, User
 from .enterprises import Enterprise, EnterpriseMembership
+from .messages import InboxMessage
 from .organisation import Department, Region, StaffRole
 
 __all__ = [
-    "ApiToken", "Department", "Enterprise", "EnterpriseMembership", "Region", "SmsCode",
+    "ApiToken", "Department", "Enterprise", "EnterpriseMembership", "InboxMessage", "Region", "SmsCode",
     "SmsMessage", "StaffRole", "User",
 ]
