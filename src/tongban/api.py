@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import DataError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -17,7 +18,7 @@ from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 from tongban.catalog.api import router as catalog_router
 from tongban.core.api import router as calendar_router
 from tongban.core.calendar import UnknownCalendarYear
-from tongban.core.errors import Conflict, FieldError, NotFound
+from tongban.core.errors import Conflict, FieldError, NotFound, ServiceUnavailable
 from tongban.core.validation import translate_validation_errors
 from tongban.identity.api import router as identity_router
 from tongban.identity.authentication import api_auth
@@ -31,7 +32,50 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+# Every operation may answer with these (INTERFACES.md), always in the one error shape; the
+# fuzz (tests/harness/test_fuzz.py) holds each response to what its operation documents.
+ERROR_RESPONSES = {
+    401: "未登录或令牌无效",
+    403: "无权执行此操作",
+    404: "未找到（或不在您的可见范围内）",
+    409: "冲突：状态已变化或重复提交",
+    422: "输入无效：detail 逐项列出字段与原因",
+    429: "请求过于频繁：Retry-After 秒后再试",
+}
+ERROR_SCHEMA = {
+    "title": "Error", "type": "object", "required": ["detail"],
+    "properties": {"detail": {"anyOf": [
+        {"type": "string"},
+        {"type": "array", "items": {"type": "object", "required": ["field", "message"],
+                                    "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}},
+    ]}},
+}
+
+
+def _error_codes(method: str, operation: dict) -> set[int]:
+    """401/403 where authentication is required, 409 on writes, 404, 422 and 429 everywhere."""
+    codes = {404, 422, 429}
+    if operation.get("security"):
+        codes |= {401, 403}
+    if method != "get":
+        codes.add(409)
+    return codes
+
+
+class TongbanAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                for code in sorted(_error_codes(method, operation)):
+                    if code not in operation["responses"] and str(code) not in operation["responses"]:
+                        operation["responses"][code] = {"description": ERROR_RESPONSES[code], **ref}
+        return schema
+
+
+api = TongbanAPI(
     title="通办 Tongban API",
     version="1",
     description="大连市一体化在线政务服务平台的 JSON 接口。约定见 INTERFACES.md：错误为 "
@@ -70,6 +114,22 @@ def conflict(request, exc: Conflict):
     return _json(request, exc.message, 409)
 
 
+@api.exception_handler(OperationalError)
+def database_unavailable(request, exc: OperationalError):
+    """The database dropped the connection or cancelled a statement that ran too long
+    (statement_timeout): the transaction was rolled back whole, nothing was written; the
+    client retries (with the same Idempotency-Key for a create)."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+    return unavailable(request, ServiceUnavailable("数据库暂时不可用或繁忙，本次请求未生效，请稍后重试", retry_after=5))
+
+
+@api.exception_handler(ServiceUnavailable)
+def unavailable(request, exc: ServiceUnavailable):
+    response = _json(request, exc.message, 503)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @api.exception_handler(NotFound)
 def not_found(request, exc: NotFound):
     return _json(request, exc.message, 404)
@@ -99,6 +159,22 @@ def http_error(request, exc: HttpError):
     if exc.status_code == 400:  # django-ninja's "cannot parse request body"
         return _json(request, [{"field": "body", "message": "请求体不是有效的 JSON"}], 422)
     return _json(request, str(exc.message), exc.status_code)
+
+
+@api.exception_handler(DataError)
+def data_error(request, exc: DataError):
+    """The database refused a value (PostgreSQL: a NUL byte in text, a number out of its
+    column's range): invalid input, not a server fault."""
+    log.info("database refused input on %s %s: %s", request.method, request.path, exc)
+    return _json(request, [{"field": _field_with_nul(request), "message": "含有无效字符或超出范围的数值"}], 422)
+
+
+def _field_with_nul(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    for name, value in [*request.GET.items(), *(match.kwargs.items() if match else ())]:
+        if "\x00" in f"{name}{value}":
+            return name
+    return "body"
 
 
 @api.exception_handler(Exception)

@@ -1,6 +1,6 @@
 """`Idempotency-Key` for create endpoints (INTERFACES.md): a repeat with the same key from the
-same caller gets the first answer back and creates nothing; a repeat that arrives while the
-first is still running gets 409; a key reused for a different request body gets 422."""
+same caller gets the first answer back and creates nothing — also when it arrives while the
+first is still running (it waits for it); a key reused for a different request body gets 422."""
 
 from __future__ import annotations
 
@@ -27,7 +27,12 @@ def _caller(request: HttpRequest) -> str:
 
 
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a django-ninja operation that returns `(status, payload)`."""
+    """Wrap a django-ninja operation that returns `(status, payload)`.
+
+    The key's record, the operation's writes and the stored answer commit in one transaction:
+    if anything fails — an error, a dropped database connection, a killed process — none of
+    it happened and a retry with the same key runs afresh; a duplicate arriving meanwhile
+    waits on the key's unique index and then replays the committed answer."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -40,14 +45,19 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
         caller = _caller(request)
         existing = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
         if existing is None:
-            try:
-                with transaction.atomic():
-                    existing = IdempotencyRecord.objects.create(
-                        caller=caller, key=key, method=request.method, path=request.path[:300],
-                        request_hash=digest)
-            except IntegrityError:
-                raise Conflict("相同幂等键的请求正在处理，请稍后查询结果") from None
-            return _first_run(existing, view, request, *args, **kwargs)
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        entry = IdempotencyRecord.objects.create(
+                            caller=caller, key=key, method=request.method, path=request.path[:300],
+                            request_hash=digest)
+                except IntegrityError:
+                    entry = None  # a duplicate committed first: replay it below
+                if entry is not None:
+                    return _first_run(entry, view, request, *args, **kwargs)
+            existing = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
+            if existing is None:  # the other attempt failed and left nothing
+                raise Conflict("相同幂等键的请求未能完成，请重试")
         if existing.request_hash != digest or existing.path != request.path[:300]:
             raise FieldError("Idempotency-Key", "该幂等键已用于另一个不同的请求")
         if existing.status is None:
@@ -61,11 +71,8 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def _first_run(entry: IdempotencyRecord, view: Callable[..., Any], request: HttpRequest,
                *args: Any, **kwargs: Any) -> Any:
-    try:
-        result = view(request, *args, **kwargs)
-    except Exception:
-        entry.delete()  # nothing was created: let the client retry with the same key
-        raise
+    """Inside the key's transaction: an exception rolls the record back with everything else."""
+    result = view(request, *args, **kwargs)
     status, payload = result if isinstance(result, tuple) else (200, result)
     body = json.dumps(_jsonable(payload), ensure_ascii=False, default=str)
     entry.status, entry.body = status, body

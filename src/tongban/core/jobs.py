@@ -45,7 +45,18 @@ def job(every: float | None = None) -> Callable[[Callable[..., Any]], Any]:
 
 
 def enqueue(task: Any, *args: Any, **kwargs: Any) -> None:
-    transaction.on_commit(lambda: task.delay(*args, **kwargs))
+    """Run `task` after the transaction commits: on a worker, or — when the broker (Redis)
+    cannot be reached — right here in-process, so that nothing is lost (jobs are idempotent,
+    so a job that did reach the queue and also runs here has its effect once)."""
+    transaction.on_commit(lambda: _send(task, args, kwargs))
+
+
+def _send(task: Any, args: tuple, kwargs: dict) -> None:
+    try:
+        task.delay(*args, **kwargs)
+    except Exception as exc:  # kombu/redis raise several kinds when the broker is down
+        log.warning("任务队列不可用（%s），任务 %s 改为在本进程内执行", exc, task.name)
+        task.apply(args=args, kwargs=kwargs)
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
