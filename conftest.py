@@ -12,6 +12,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_organisation(load_catalog())
 
 
+def ensure_organisation() -> None:
+    """The regions and departments, put back if a transactional test emptied the tables (the
+    browser journeys, the races): one indexed query when they are there."""
+    from tongban.identity.demo import load_catalog, load_organisation
+    from tongban.identity.models import Department
+
+    if not Department.objects.filter(pk="market").exists():
+        load_organisation(load_catalog())
+
+
+@pytest.fixture(autouse=True)
+def _organisation(request):
+    """Every test that uses the database finds the reference regions and departments."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db"} & set(request.fixturenames))
+    if uses_db:
+        request.getfixturevalue("_django_db_helper")
+        ensure_organisation()
+
+
 @pytest.fixture
 def cast(db):
     from tongban.testing import make_cast
@@ -31,3 +51,26 @@ def _fresh_state(settings):
     yield
     cache.clear()
     invalidate_calendar()  # a rolled-back test's calendar years sent no delete signal
+
+
+@pytest.fixture
+def live_db(django_db_setup, django_db_blocker):
+    """For tests whose writes must really commit — another connection has to see them, or the
+    test breaks its own connection on purpose — without pytest-django's transactional flush,
+    which empties every table (regions, the catalogue, Wagtail's pages) under the tests that
+    run after. The test removes what it made; core's tables (audit trail, idempotency keys) are
+    emptied afterwards, as core's own transactional tests do."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        ensure_organisation()
+        try:
+            yield
+        finally:
+            connection.close_if_unusable_or_obsolete()
+            tables = [m._meta.db_table for m in apps.get_app_config("core").get_models()]
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sql_flush(no_style(), tables, allow_cascade=False):
+                    cursor.execute(statement)

@@ -49,6 +49,22 @@ PUBLIC_ROUTES: dict[str, str] = {
     "accounts/register/": "natural-person registration",
     "accessibility/elder/": "elder-friendly mode toggle (a cookie)",
     "healthz": "health check for the load balancer",
+    "services/forms/<str:name>": "sample and blank forms of the catalogue's materials (public files, A2)",
+    # The catalogue's pages (办事指南) are public information; nothing personal is stored
+    # (a guide view bumps an anonymous daily counter for hot services).
+    "services/": "catalogue index: browse by theme, stage, department, special list",
+    "services/search": "catalogue search page",
+    "services/suggest": "search suggestions (HTML fragment for the search box)",
+    "services/browse": "catalogue browsing",
+    "services/region": "remembered region for guides (a cookie)",
+    "services/bundles/": "one-thing bundles",
+    "services/bundles/<str:code>/": "one-thing bundle guide",
+    "services/bundles/<str:code>/situation": "bundle questionnaire (computed, not stored)",
+    "services/<str:code>/": "service guide (printable)",
+    "services/<str:code>/situation": "item questionnaire (computed, not stored)",
+    "services/<str:code>/versions/": "published versions of an item",
+    "services/<str:code>/versions/<int:number>/": "one published version of an item",
+    "services/<str:code>/diff": "comparison of two published versions",
     "cms/login/": "Wagtail's sign-in form (staff then meet the TOTP middleware)",
     "django-admin/login/": "Django admin's sign-in form (staff then meet the TOTP middleware)",
     # OpenID Connect / OAuth 2 protocol endpoints (django-oauth-toolkit): the client or the
@@ -84,6 +100,7 @@ PUBLIC_OPERATIONS: dict[str, str] = {
     "POST /api/auth/sms/login": "SMS sign-in (throttled)",
     # The catalogue and its guides are public information (办事指南); nothing is stored.
     "GET /api/catalog/search": "catalogue search",
+    "GET /api/catalog/suggest": "suggestions as you type (item and bundle names)",
     "GET /api/catalog/items": "catalogue browsing",
     "GET /api/catalog/items/{code}": "service guide",
     "POST /api/catalog/items/{code}/materials": "material list for the applicant's answers (computed, not stored)",

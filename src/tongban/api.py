@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.renderers import JSONRenderer
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
+from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
 from tongban.core.api import router as calendar_router
 from tongban.core.calendar import UnknownCalendarYear
@@ -88,6 +89,7 @@ api = TongbanAPI(
 api.add_router("/calendar", calendar_router)
 api.add_router("/", identity_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("/", cases_router)
 
 
 def _json(request: HttpRequest, detail, status: int) -> HttpResponse:

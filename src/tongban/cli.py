@@ -4,9 +4,11 @@
     test [pytest args]    the whole suite (PostgreSQL if reachable, else SQLite)
     demo [--reset] | demo accounts --json
     token create USERNAME [--days N]
-    audit verify
+    audit verify | audit seal
+    backup [DIR] | restore DIR --database-url URL --media-root DIR
     worker
     bench [NAME]
+    fuzz [--deep] [--persona P] [--examples N]
     manage ...            any Django management command
 """
 
@@ -88,9 +90,11 @@ def _ensure_postgres_database(url: str) -> None:
 def cmd_test(args: argparse.Namespace, rest: list[str]) -> int:
     extra = {"TONGBAN_TESTING": "1"}
     if os.environ.get("DATABASE_URL"):
-        print("==> 测试数据库：PostgreSQL（DATABASE_URL）", flush=True)
         if os.environ["DATABASE_URL"].startswith("postgres"):
+            print("==> 测试数据库：PostgreSQL（DATABASE_URL）", flush=True)
             _ensure_postgres_database(os.environ["DATABASE_URL"])
+        else:
+            print("==> 测试数据库：SQLite（DATABASE_URL）", flush=True)
     elif _postgres_answers():
         extra["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/tongban"
         _ensure_postgres_database(extra["DATABASE_URL"])
@@ -116,6 +120,25 @@ def cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
     return status
 
 
+def cmd_fuzz(args: argparse.Namespace, rest: list[str]) -> int:
+    """The API fuzz of tests/harness/test_fuzz.py with more (and random) examples, in a throwaway
+    test database; prints cases and findings per operation for each persona."""
+    import shutil
+
+    report_dir = ROOT / "var" / "fuzz"
+    shutil.rmtree(report_dir, ignore_errors=True)
+    os.environ.update({
+        "TONGBAN_FUZZ_EXAMPLES": str(args.examples or (300 if args.deep else 25)),
+        "TONGBAN_FUZZ_DEEP": "1" if args.deep else "0",
+        "TONGBAN_FUZZ_PERSONAS": ",".join(args.persona or []),
+        "TONGBAN_FUZZ_REPORT": str(report_dir),
+    })
+    status = cmd_test(args, ["tests/harness/test_fuzz.py", "-p", "no:logging", "--tb=no", "-q", *rest])
+    for report in sorted(report_dir.glob("*.txt")):
+        print(report.read_text(encoding="utf-8"))
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="./tongban", description="通办 Tongban 命令行")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -126,9 +149,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("demo", help="加载演示数据 / 打印演示账号", add_help=False)
     sub.add_parser("token", help="创建个人 API 令牌", add_help=False)
     sub.add_parser("audit", help="核验审计链", add_help=False)
+    sub.add_parser("backup", help="备份数据库与上传文件（见 docs/operations.md）", add_help=False)
+    sub.add_parser("restore", help="从备份恢复到新的数据库与媒体目录", add_help=False)
     sub.add_parser("worker", help="运行后台与定时任务", add_help=False)
     bench = sub.add_parser("bench", help="运行 bench/ 中的基准测试")
     bench.add_argument("name", nargs="?")
+    fuzz = sub.add_parser("fuzz", help="API 模糊测试（schemathesis），按接口报告")
+    fuzz.add_argument("--deep", action="store_true", help="深度：每个接口大量随机用例")
+    fuzz.add_argument("--persona", action="append", help="只以该角色运行（可重复），见 tongban/harness/personas.py")
+    fuzz.add_argument("--examples", type=int, help="每个接口每种模式的用例数")
     sub.add_parser("manage", help="任意 Django 管理命令", add_help=False)
     args, rest = parser.parse_known_args(argv)
     if args.command == "run":
@@ -137,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_test(args, rest)
     if args.command == "bench":
         return cmd_bench(args, rest)
+    if args.command == "fuzz":
+        return cmd_fuzz(args, rest)
     if args.command == "manage":
         return _django(*rest)
     return _django(args.command, *rest)

@@ -78,7 +78,9 @@ INSTALLED_APPS = [
     "tongban.identity",
     "tongban.search",
     "tongban.catalog",
+    "tongban.cases",
     "tongban.portal",
+    "tongban.harness",  # test harness (issue 10): no models, only the permissions_doc command
     # Wagtail (portal pages; the disclosure site cluster builds on it)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -223,6 +225,9 @@ AXES_ENABLED = env_bool("TONGBAN_AXES_ENABLED", True)
 OTP_TOTP_ISSUER = "通办"
 SMS_BACKEND = env_str("TONGBAN_SMS_BACKEND", "tongban.identity.sms.DatabaseSmsBackend")
 # The LicenceProvider seam (catalog/licensing.py); the licence library points it at its own.
+# Clients are told apart by REMOTE_ADDR unless the number of trusted reverse proxies in front
+# is set: then the address those proxies appended to X-Forwarded-For (never a client's own).
+NINJA_NUM_PROXIES = env_int("TONGBAN_NUM_PROXIES", 0)
 TONGBAN_LICENCE_PROVIDER = env_str("TONGBAN_LICENCE_PROVIDER", "tongban.catalog.licensing.RecordedLicenceProvider")
 # Uploads (core/uploads.py): size limit, and the virus-scan hook — clamd when TONGBAN_CLAMD is set.
 TONGBAN_UPLOAD_MAX_BYTES = env_int("TONGBAN_UPLOAD_MAX_MB", 20) * 1024 * 1024

@@ -6,7 +6,11 @@
 * ``officer_a``      an officer of the city market regulation bureau (市场监管局)
 * ``officer_b``      an officer of the city police (公安局)
 * ``district_officer`` an officer of 中山区民政局
+* ``window``         window staff of the market regulation bureau
+* ``head``           the head of the market regulation bureau
 * ``supervisor``     a supervisor for the whole city
+* ``editor``         a content editor for the whole city
+* ``hotline``        a 12345 hotline operator for the whole city
 * ``admin``          a platform administrator
 
 Regions and departments of the reference catalogue are loaded once per test database.
@@ -49,7 +53,11 @@ class Cast:
     officer_a: User
     officer_b: User
     district_officer: User
+    window: User
+    head: User
     supervisor: User
+    editor: User
+    hotline: User
     admin: User
 
 
@@ -68,7 +76,11 @@ def make_cast() -> Cast:
         officer_a=make_staff("officer-a", Role.OFFICER, "market", "210200"),
         officer_b=make_staff("officer-b", Role.OFFICER, "police", "210200"),
         district_officer=make_staff("officer-zs", Role.OFFICER, "zhongshan-civil-affairs", "210202"),
+        window=make_staff("window-cast", Role.WINDOW, "market", "210200"),
+        head=make_staff("head-cast", Role.HEAD, "market", "210200"),
         supervisor=make_staff("supervisor-city", Role.SUPERVISOR, None, "210200"),
+        editor=make_staff("editor-cast", Role.EDITOR, None, "210200"),
+        hotline=make_staff("hotline-cast", Role.HOTLINE_OPERATOR, None, "210200"),
         admin=make_staff("admin-1", Role.ADMIN, None, "210200"),
     )
 

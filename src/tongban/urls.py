@@ -39,6 +39,8 @@ urlpatterns = [
     path("staff/", include("tongban.identity.staff_urls")),
     path("accessibility/elder/", portal_views.toggle_elder_mode, name="elder-mode"),
     path("healthz", portal_views.healthz, name="healthz"),
+    path("services/forms/", include("tongban.catalog.file_urls")),  # sample and blank forms (public files)
+    path("services/", include("tongban.catalog.urls")),  # the catalogue's public pages
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -39,24 +39,8 @@ BODY = {"name": "断线测试", "id_number": make_id_number("210202", "19900101"
         "password": "Tongban-Fault-2026!"}
 
 
-@pytest.fixture
-def committed(django_db_blocker):
-    """A transactional test: its writes commit for real (another connection must see them).
-    Every table is flushed afterwards; the rows the migrations made come back through the
-    serialized rollback, and the regions and departments every test expects are loaded again."""
-    yield
-    from tongban.identity.demo import load_catalog, load_organisation
-
-    with django_db_blocker.unblock():
-        load_organisation(load_catalog())
-
-
-TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
 @pg_only
-@TRANSACTIONAL
-def test_connection_killed_mid_action_then_retry_completes_once(committed, monkeypatch):
+def test_connection_killed_mid_action_then_retry_completes_once(live_db, monkeypatch):
     from tongban.identity import actions
 
     original = actions.audit.record
@@ -98,9 +82,8 @@ def _hold_lock(table: str, ready: threading.Event, release: threading.Event) -> 
 
 
 @pg_only
-@TRANSACTIONAL
 @pytest.mark.parametrize(("path", "table"), [("/api/regions", "identity_region"), ("/", "wagtailcore_page")])
-def test_slow_database_answers_503_not_a_hang(committed, path, table):
+def test_slow_database_answers_503_not_a_hang(live_db, path, table):
     ready, release = threading.Event(), threading.Event()
     holder = threading.Thread(target=_hold_lock, args=(table, ready, release))
     holder.start()

@@ -25,15 +25,6 @@ POSTGRES = connection.vendor == "postgresql"
 
 
 @pytest.fixture
-def committed(django_db_blocker):
-    yield
-    from tongban.identity.demo import load_catalog, load_organisation
-
-    with django_db_blocker.unblock():
-        load_organisation(load_catalog())
-
-
-@pytest.fixture
 def media(settings, tmp_path):
     root = tmp_path / "media"
     settings.MEDIA_ROOT = root
@@ -48,8 +39,7 @@ def _count(url: str, table: str) -> int:
 
 
 @pytest.mark.skipif(not POSTGRES, reason="pg_dump/pg_restore")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_backup_restores_into_a_fresh_database_with_an_intact_chain(committed, media, tmp_path):
+def test_backup_restores_into_a_fresh_database_with_an_intact_chain(live_db, media, tmp_path):
     stored = store(PdfBuilder("营业执照").render(), name="营业执照.pdf", prefix="cases")
     audit.record("ops.backup.test", data={"file": stored.name})
     audit.seal_pending()

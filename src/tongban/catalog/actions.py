@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tongban.core import audit
@@ -274,3 +274,104 @@ def create_implementation(actor: Any, item: ServiceItem, *, department: Departme
         audit.record("catalog.implementation.create", obj=impl, actor=actor,
                      data={"item": item.code, "region": region.pk, "department": department.pk})
     return impl
+
+
+# --- hot services (热门服务) ----------------------------------------------------------------------
+
+_BUMP_SQL = (
+    "INSERT INTO {table} (item_id, day, views, applications) {source} "
+    "ON CONFLICT (item_id, day) DO UPDATE SET {column} = {table}.{column} + 1"
+)
+
+
+def _bump(column: str, item: ServiceItem | int | str) -> None:
+    """One upsert statement (PostgreSQL and SQLite ≥ 3.24 share the syntax): today's row of
+    the item gets one more view or application, created at 1 if it is the day's first.
+    `item` is an item, its primary key, or its code (then found inside the same statement)."""
+    from .models import ItemDailyStat
+
+    table = connection.ops.quote_name(ItemDailyStat._meta.db_table)
+    views, applications = (1, 0) if column == "views" else (0, 1)
+    day = connection.ops.adapt_datefield_value(timezone.localdate())
+    if isinstance(item, str):
+        items = connection.ops.quote_name(ServiceItem._meta.db_table)
+        # Table names are the models' own, never input. WHERE: SQLite's upsert after a SELECT needs one.
+        source = f"SELECT id, %s, %s, %s FROM {items} WHERE code = %s"  # noqa: S608
+        params: list[Any] = [day, views, applications, item]
+    else:
+        source = "VALUES (%s, %s, %s, %s)"
+        params = [item.pk if isinstance(item, ServiceItem) else item, day, views, applications]
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_SQL.format(table=table, source=source, column=column), params)
+
+
+def record_view(item: ServiceItem | int | str) -> None:
+    """Count one view of an item's guide (one statement per request). No audit record: the
+    count carries no personal data — not who looked, only that someone did."""
+    _bump("views", item)
+
+
+def record_application(item_code: str) -> None:
+    """Count one application for an item (the cases app calls this when a case is filed).
+    No audit record, for the same reason as `record_view`; the case itself is audited."""
+    _bump("applications", item_code)
+
+
+# --- no-result queries (editors' dashboard) -------------------------------------------------------
+
+def _open_miss(actor: Any, miss_id: int):
+    from tongban.search.selectors import open_no_result_queries
+
+    from .permissions import can_curate_search
+
+    if not can_curate_search(actor):
+        raise PermissionDenied
+    miss = open_no_result_queries("item").filter(pk=miss_id).first()
+    if miss is None:
+        raise NotFound("该无结果查询不存在或已处理")
+    return miss
+
+
+def resolve_miss_with_synonym(actor: Any, miss_id: int, existing: str):
+    """"<query> = <existing word>": the query then searches what `existing` finds. Refused
+    when `existing` finds nothing itself (the synonym would not help)."""
+    from tongban.search.actions import resolve_query
+    from tongban.search.query import analyse
+
+    miss = _open_miss(actor, miss_id)
+    existing = (existing or "").strip()[:searching.MAX_QUERY]
+    if not existing:
+        raise FieldError("synonym", "请填写一个已有词")
+    term = analyse(miss.query).core or miss.query  # fillers stripped: "X要办什么证" → "X"
+    if analyse(existing).core in (term, miss.query):
+        raise FieldError("synonym", "已有词不能与查询本身相同")
+    if not searching.search(existing, limit=1, log_misses=False):
+        raise FieldError("synonym", f"“{existing}”也检索不到任何事项，请换一个能检索到事项的词")
+    try:
+        return resolve_query(actor, miss, synonyms=[existing], term=term)
+    except FieldError as exc:  # the search app names its own fields; the form has one
+        raise FieldError(errors=[("synonym", message) for _, message in exc.errors]) from None
+
+
+def resolve_miss_with_keyword(actor: Any, miss_id: int, item_code: str, *, effective_date: dt.date | None = None):
+    """Add the query as a keyword of an item (a new version of the item, effective today) and
+    close the query. The editor must be allowed to edit that item."""
+    from tongban.search.actions import resolve_query
+    from tongban.search.query import analyse
+
+    miss = _open_miss(actor, miss_id)
+    code = (item_code or "").strip().upper()
+    if not code:
+        raise FieldError("item", "请填写事项编码")
+    item = ServiceItem.objects.filter(code=code, active=True).first()
+    if item is None or not editable_by(ServiceItem.objects.all(), actor).filter(pk=item.pk).exists():
+        raise FieldError("item", f"事项编码“{code}”不存在，或不在您的部门和区划范围内")
+    keyword = (analyse(miss.query).core or miss.query)[:40]
+    keywords = list(item.keywords)
+    if keyword in keywords:
+        raise FieldError("item", f"“{keyword}”已是事项 {code} 的关键词")
+    with transaction.atomic():
+        publish_item(actor, item, changes={"keywords": [*keywords, keyword]},
+                     effective_date=effective_date or timezone.localdate(),
+                     summary=f"新增检索关键词“{keyword}”（来自无结果查询）", base_version=item.version)
+        return resolve_query(actor, miss, keyword=keyword)

@@ -36,25 +36,18 @@ def search(request: HttpRequest, q: str = "", audience: str = "", region: str = 
     return {"count": len(items), "items": items}
 
 
+@router.get("/suggest", auth=None, summary="输入提示（事项与一件事：前缀、拼音、首字母、同义词）")
+def suggest(request: HttpRequest, q: str = "", limit: int = 8) -> dict:
+    if not 1 <= limit <= searching.MAX_SUGGESTIONS:
+        raise FieldError("limit", f"提示条数应在1到{searching.MAX_SUGGESTIONS}之间")
+    return {"query": q[:searching.MAX_QUERY], "suggestions": searching.suggest(q, limit=limit)}
+
+
 @router.get("/items", auth=None, summary="事项浏览（按主题、部门、生命周期、服务对象、特色清单）")
 def items(request: HttpRequest, theme: str = "", department: str = "", life_stage: str = "", audience: str = "",
           list: str = "", page: int = 1, page_size: int = 20) -> dict:
-    from .versions import FLAG_FIELDS
-
-    rows = ServiceItem.objects.filter(active=True).select_related("department").order_by("-popularity", "code")
-    if theme:
-        rows = rows.filter(themes__icontains=theme)
-    if department:
-        rows = rows.filter(department_id=department)
-    if life_stage:
-        rows = rows.filter(life_stage=life_stage)
-    if audience:
-        rows = rows.filter(audience__in=[audience, Audience.BOTH])
-    if list:
-        column = FLAG_FIELDS.get(list) or {"容缺受理": "tolerant", "免提交": "no_submission"}.get(list)
-        if column is None:
-            raise FieldError("list", f"未知特色清单“{list}”")
-        rows = rows.filter(**{column: True})
+    rows = selectors.browse_items(theme=theme, department=department, life_stage=life_stage, audience=audience,
+                                  special_list=list)  # the browse pages filter with the same selector
     return paginate(rows, page, page_size, lambda i: {
         "code": i.code, "name": i.name, "type": i.type, "department": {"id": i.department_id,
                                                                           "name": i.department.name},

@@ -112,6 +112,7 @@ STANDARD_ELEMENTS = {
     "fee_standard": "收费标准",
     "basis": "设定依据",
     "conditions": "受理条件",
+    "condition_rules": "受理条件（规则）",
     "audit_criteria": "审核准则",
     "process": "办理流程",
     "departments_parallel": "并联审批部门",

@@ -21,7 +21,7 @@ from tongban.core import audit
 from tongban.identity.demo import load_catalog
 from tongban.identity.models import Department, Region
 
-from . import searching
+from . import sample_forms, searching
 from .constants import COMPUTED_LISTS, DaysUnit, Level, Source
 from .form_fields import FIELDS, key_by_label
 from .models import (
@@ -62,6 +62,55 @@ EXTRA_QUESTIONS: dict[str, list[dict[str, Any]]] = {
         {"label": "否，另有办税人员", "adds_materials": [], "removes_materials": []}]}],
 }
 
+# Conditions as rules (conditions.py) for the 我要开饭店 items and frequent citizen items: what
+# the eligibility pre-check evaluates beside the condition text.
+_HOLDS_YYZZ = {"fact": "holds:ZZ-YYZZ", "op": "is_true", "message": "须已取得营业执照"}
+_ENTERPRISE_ALIVE = {"fact": "enterprise.status", "op": "in", "value": ["存续", "在业"],
+                     "message": "企业须处于存续（在业）状态，已吊销或注销的不能申请"}
+_NOT_BLACKLISTED = {"fact": "enterprise.blacklisted", "op": "is_false",
+                    "message": "列入严重失信主体名单的，依法限制办理（R30）"}
+CONDITION_RULES: dict[str, list[dict[str, Any]]] = {
+    "SCJG-XK-001": [
+        {"fact": "applicant.age", "op": "gte", "value": 18,
+         "message": "法定代表人须年满十八周岁，具有完全民事行为能力"},
+        {"fact": "region", "op": "in", "value": ["210200"], "message": "企业住所须在大连市行政区划内"},
+        {"fact": "enterprise.registered_capital", "op": "gte", "value": 0, "message": "注册资本不能为负数"}],
+    "SCJG-XK-008": [
+        _HOLDS_YYZZ, _ENTERPRISE_ALIVE, _NOT_BLACKLISTED,
+        {"fact": "premises.area_m2", "op": "gt", "value": 0, "message": "须有与经营规模相适应的经营场所"}],
+    "XF-XK-001": [
+        _HOLDS_YYZZ, _ENTERPRISE_ALIVE,
+        {"fact": "premises.fire_acceptance", "op": "is_true",
+         "message": "场所须已通过建设工程消防验收或者进行消防验收备案"}],
+    "CG-XK-005": [_HOLDS_YYZZ, _ENTERPRISE_ALIVE],
+    "CG-XK-001": [_HOLDS_YYZZ, _ENTERPRISE_ALIVE],
+    "SWJ-GG-001": [
+        _HOLDS_YYZZ,
+        {"fact": "applicant.real_name_verified", "op": "is_true", "message": "办税人员须已完成实名认证"}],
+    "RS-GG-005": [_HOLDS_YYZZ, _ENTERPRISE_ALIVE],
+    # Frequent citizen items.
+    "GA-XK-001": [{"fact": "holds:ZZ-SFZ", "op": "is_true", "message": "须持有有效的居民身份证"}],
+    "GA-QR-001": [{"fact": "holds:ZZ-SFZ", "op": "is_true", "message": "须持有原居民身份证（有效期满或需换领）"}],
+    "GA-QR-004": [
+        {"fact": "holds:ZZ-CSZM", "op": "is_true", "message": "须已取得出生医学证明"},
+        {"fact": "newborn.age_days", "op": "lte", "value": 31,
+         "message": "婴儿出生后一个月以内申报（逾期须补充说明）"}],
+    "GA-XK-003": [
+        {"fact": "holds:ZZ-JSZ", "op": "is_true", "message": "须持有机动车驾驶证"},
+        {"fact": "driving_licence.days_to_expiry", "op": "lte", "value": 90,
+         "message": "须在驾驶证有效期满前九十日内申请"}],
+    "MZ-QR-001": [
+        {"fact": "marriage.groom_age", "op": "gte", "value": 22, "message": "男方须年满二十二周岁"},
+        {"fact": "marriage.bride_age", "op": "gte", "value": 20, "message": "女方须年满二十周岁"},
+        {"fact": "applicant.marital_status", "op": "in", "value": ["未婚", "离异", "丧偶"],
+         "message": "申请人须无配偶"},
+        {"fact": "partner.marital_status", "op": "in", "value": ["未婚", "离异", "丧偶"], "message": "另一方须无配偶"}],
+    "RS-QR-001": [
+        {"fact": "applicant.retirement_age_reached", "op": "is_true", "message": "须达到法定退休年龄"},
+        {"fact": "applicant.insured_years", "op": "gte", "value": 15,
+         "message": "基本养老保险累计缴费年限须满十五年（国家规定的最低缴费年限）"}],
+}
+
 AUDIT_CRITERIA = {
     Source.LICENCE: "电子证照在有效期内，持证人与申请人（或相关人）一致",
     Source.DEPARTMENT: "共享数据与申请信息一致",
@@ -74,7 +123,8 @@ def standard_from_reference(item: dict[str, Any]) -> dict[str, Any]:
     """One item of the reference data as a standard (before validation)."""
     basis = item["basis"][0] if item["basis"] else ""
     materials = [{**m, "basis": basis, "audit_criteria": AUDIT_CRITERIA[m["source"]],
-                  "provider": m.get("provider")} for m in item["materials"]]
+                  "provider": m.get("provider"), **_form_files(item["code"], i, m)}
+                 for i, m in enumerate(item["materials"])]
     questions = [{"text": s["question"], "options": s["options"]}
                  for s in item.get("scenarios", []) + EXTRA_QUESTIONS.get(item["code"], [])]
     return {
@@ -83,11 +133,20 @@ def standard_from_reference(item: dict[str, Any]) -> dict[str, Any]:
         "online_depth": item["online_depth"], "lists": [x for x in item["lists"] if x not in COMPUTED_LISTS],
         "legal_days": item["legal_days"], "legal_days_unit": item["legal_days_unit"], "fee_standard": item["fee"],
         "basis": item["basis"], "conditions": item["conditions"],
+        "condition_rules": CONDITION_RULES.get(item["code"], []),
         "audit_criteria": [f"符合受理条件：{c}" for c in item["conditions"]],
         "process": item["process"], "uncounted_steps": item["uncounted_steps"],
         "departments_parallel": item["departments_parallel"], "outputs": item["outputs"],
         "keywords": item["keywords"], "materials": materials, "questions": questions,
     }
+
+
+def _form_files(code: str, position: int, material: dict[str, Any]) -> dict[str, str]:
+    """A form material's blank form and sample: committed files (sample_forms.py)."""
+    if material["source"] != Source.FORM:
+        return {}
+    blank, sample = sample_forms.file_names(code, position)
+    return {"blank_form": blank, "sample": sample}
 
 
 def _popularity(item: dict[str, Any], bundle_count: int) -> int:
@@ -120,6 +179,7 @@ def load(catalog: dict[str, Any] | None = None) -> dict[str, int]:
     _bundles(catalog["bundles"], items)
     audit.record("catalog.demo.load", data={"items": len(items), "implementations": implementations})
     transaction.on_commit(searching.index_items)
+    transaction.on_commit(searching.index_bundles)
     return {"licence_types": len(catalog["licence_types"]), "items": len(items),
             "implementations": implementations, "bundles": len(catalog["bundles"])}
 

@@ -46,7 +46,8 @@ ITEM_COLUMNS = [
     ("level", "实施层级"), ("audience", "服务对象"), ("themes", "主题"), ("life_stage", "生命周期阶段"),
     ("online_depth", "网办深度"), ("lists", "特色清单"), ("legal_days", "法定办结时限"),
     ("legal_days_unit", "法定时限单位"), ("fee_standard", "收费标准"), ("basis", "设定依据"),
-    ("conditions", "受理条件"), ("audit_criteria", "审核准则"), ("process", "办理流程"),
+    ("conditions", "受理条件"), ("condition_rules", "受理条件（规则）"), ("audit_criteria", "审核准则"),
+    ("process", "办理流程"),
     ("uncounted_steps", "不计时环节"), ("departments_parallel", "并联审批部门"), ("outputs", "办理结果（证照）"),
     ("keywords", "关键词"), ("faq", "常见问题"), ("version", "当前版本"),
 ]
@@ -108,7 +109,7 @@ def _cell(key: str, value: Any) -> Any:
     if key == "process":
         return "→".join(p["step"] if p["role"] == STEP_ROLES[p["step"]] else f"{p['step']}（{p['role']}）"
                         for p in value)
-    if key in ("faq", "depends_on"):
+    if key in ("faq", "depends_on", "condition_rules"):
         return json.dumps(value, ensure_ascii=False) if value else ""
     return value
 
@@ -269,7 +270,7 @@ def _item_standard(values: dict[str, Any]) -> dict[str, Any]:
             value = _split(value, LIST_SEP)
         elif key == "process":
             value = _process(value)
-        elif key == "faq":
+        elif key in ("faq", "condition_rules"):
             value = _json(value) or []
         else:
             value = _from_label(key, value)

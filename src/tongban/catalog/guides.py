@@ -53,7 +53,16 @@ def material_out(m: Material) -> dict[str, Any]:
         "tolerable": m.tolerable,
         "sample": m.sample,
         "blank_form": m.blank_form,
+        "sample_url": form_url(m.sample),
+        "blank_form_url": form_url(m.blank_form),
     }
+
+
+def form_url(name: str) -> str | None:
+    """The download of a committed form file (catalog/sample_forms.py), or None."""
+    from .sample_forms import SAFE_NAME
+
+    return f"/services/forms/{name}" if name and SAFE_NAME.match(name) else None
 
 
 def question_out(q: Question) -> dict[str, Any]:

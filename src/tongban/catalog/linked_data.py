@@ -1,7 +1,11 @@
 """The catalogue as linked data: CPSV-AP (the EU Core Public Service Vocabulary Application
 Profile) in JSON-LD. Items are `cpsv:PublicService` with their competent authority, inputs
 (`cv:Evidence`, each saying where it comes from), processing time and legal basis; bundles
-and life stages are `cv:LifeEvent` / `cv:BusinessEvent` that group them (`cv:isGroupedBy`)."""
+and life stages are `cv:LifeEvent` / `cv:BusinessEvent` that group them (`cv:isGroupedBy`);
+conditions as rules are `cv:CriterionRequirement`s (`cv:holdsRequirement`).
+
+The context is embedded, never referenced by URL, so the export expands offline (pyld, see
+tests/test_linked_data.py)."""
 
 from __future__ import annotations
 
@@ -26,7 +30,9 @@ CONTEXT = {
     "hasInput": {"@id": "cpsv:hasInput"},
     "produces": {"@id": "cpsv:produces"},
     "follows": {"@id": "cpsv:follows"},
-    "processingTime": "cv:processingTime",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "processingTime": {"@id": "cv:processingTime", "@type": "xsd:duration"},
+    "holdsRequirement": {"@id": "cv:holdsRequirement"},
     "keyword": {"@id": "dcat:keyword", "@language": "zh-Hans"},
     "dcat": "http://www.w3.org/ns/dcat#",
     "isGroupedBy": {"@id": "cv:isGroupedBy", "@type": "@id"},
@@ -77,6 +83,8 @@ def export() -> dict[str, Any]:
             "hasInput": [_evidence(m) for m in materials.get(item.current_version_id, [])],
             "produces": [{"@type": "cv:Output", "identifier": code} for code in e.get("outputs", [])],
             "follows": [{"@type": "eli:LegalResource", "name": b} for b in e.get("basis", [])],
+            "holdsRequirement": [{"@type": "cv:CriterionRequirement", "name": r["message"],
+                                  "identifier": r["fact"]} for r in e.get("condition_rules", [])],
             "processingTime": _duration(item.legal_days),
             "cv:processingTimeUnit": "工作日" if item.legal_days_unit == DaysUnit.WORKING else "日",
             "isGroupedBy": grouped.get(item.pk, []) + stage,

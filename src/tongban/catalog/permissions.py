@@ -13,10 +13,17 @@ from tongban.identity.constants import Role
 from tongban.identity.scoping import grants_of, is_admin
 
 EDIT_ROLES = frozenset({Role.OFFICER, Role.HEAD, Role.EDITOR})
+# Synonyms change the whole city's search: content editors and administrators keep them.
+SEARCH_CURATOR_ROLES = frozenset({Role.EDITOR, Role.ADMIN})
 
 
 def can_edit_catalog(user: Any) -> bool:
     return is_admin(user) or any(g.role in EDIT_ROLES for g in grants_of(user))
+
+
+def can_curate_search(user: Any) -> bool:
+    """May keep the synonym table and close no-result queries (the editors' dashboard)."""
+    return is_admin(user) or any(g.role in SEARCH_CURATOR_ROLES for g in grants_of(user))
 
 
 def editable_by(qs: QuerySet, user: Any) -> QuerySet:

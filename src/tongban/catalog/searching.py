@@ -18,6 +18,8 @@ from .models import Material, ServiceItem
 
 log = logging.getLogger(__name__)
 MAX_QUERY = 100  # characters: a 10,000-character query is cut to a sane length
+MAX_SUGGESTIONS = 20
+BUNDLE_SUGGESTIONS = 2  # at most this many bundles lead the suggestions
 
 
 def backend() -> Any | None:
@@ -75,7 +77,34 @@ def index_items(item_ids: Iterable[int] | None = None) -> int:
     return len(docs)
 
 
-def search(q: str, *, audience: str = "", region: str = "", theme: str = "", limit: int = 20) -> list[dict[str, Any]]:
+def bundle_documents() -> list[dict[str, Any]]:
+    """One search document per active bundle (kind "bundle"), for suggestions as you type."""
+    from .models import Bundle
+
+    rows = Bundle.objects.filter(active=True).select_related("lead_department").prefetch_related("items")
+    return [{"kind": "bundle", "key": b.code, "title": b.name, "keywords": b.description,
+             "body": " ".join(i.name for i in b.items.all()), "region_code": "", "audience": b.audience,
+             "themes": [], "popularity": 100 + b.items.count(),
+             "data": {"department": b.lead_department_id, "department_name": b.lead_department.name}}
+            for b in rows]
+
+
+def index_bundles() -> int:
+    """(Re)index every active bundle; never fails the caller (like `index_items`)."""
+    engine = backend()
+    if engine is None:
+        return 0
+    docs = bundle_documents()
+    try:
+        engine.index(_as_documents(docs))
+    except Exception:
+        log.exception("indexing %d bundles failed", len(docs))
+        return 0
+    return len(docs)
+
+
+def search(q: str, *, audience: str = "", region: str = "", theme: str = "", limit: int = 20,
+           log_misses: bool = True) -> list[dict[str, Any]]:
     """Ranked items `{"code", "name", "department", "department_name", "score"}`. An empty
     query gives the popular items."""
     q = (q or "").strip()[:MAX_QUERY]
@@ -86,7 +115,34 @@ def search(q: str, *, audience: str = "", region: str = "", theme: str = "", lim
         return _fallback(q, audience=audience, theme=theme, limit=limit)
     hits = engine.search(q, kind="item", audience=audience or None, region=region or None,
                          theme=theme or None, limit=limit)
+    if not hits and log_misses and not audience and not theme:  # a filtered miss may be the filter's
+        _log_miss(q)
     return [_hit(h) for h in hits]
+
+
+def _log_miss(q: str) -> None:
+    """A query that found nothing goes on the editors' dashboard; never fails the search."""
+    from tongban.search.actions import log_no_result
+
+    try:
+        log_no_result(q, kind="item")
+    except Exception:
+        log.exception("logging a no-result query failed")
+
+
+def suggest(q: str, *, limit: int = 8) -> list[dict[str, Any]]:
+    """Suggestions as someone types: `{"kind": "bundle"|"item", "code", "name",
+    "department_name"}`, bundles whose name contains what was typed first, then items. The
+    query is cut and analysed like a search (plain text, never syntax)."""
+    q = (q or "").strip()[:MAX_QUERY]
+    engine = backend()
+    if not q or engine is None:
+        return []
+    bundles = [h for h in engine.suggest_hits(q, kind="bundle", limit=BUNDLE_SUGGESTIONS) if h.exact]
+    items = engine.suggest_hits(q, kind="item", limit=limit)
+    out = [{"kind": h.kind, "code": h.key, "name": h.title, "department_name": (h.data or {}).get("department_name")}
+           for h in [*bundles, *items]]
+    return out[:limit]
 
 
 def _hit(hit: Any) -> dict[str, Any]:

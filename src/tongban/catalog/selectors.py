@@ -14,7 +14,7 @@ from django.utils import timezone
 from tongban.core.errors import FieldError, NotFound
 from tongban.identity.models import Department, Region
 
-from . import guides
+from . import conditions, guides
 from .constants import DEFAULT_REGION, STANDARD_ELEMENTS
 from .models import (
     Bundle,
@@ -110,7 +110,7 @@ def questions_of(version_ids: list[int]) -> dict[int, list[Question]]:
 def _names(elements: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     """Department and licence-type names the elements refer to (at most two queries)."""
     departments = elements.get("departments_parallel") or []
-    outputs = elements.get("outputs") or []
+    outputs = [*(elements.get("outputs") or []), *conditions.licence_codes(elements.get("condition_rules"))]
     dept_names = dict(Department.objects.filter(pk__in=departments).values_list("pk", "name")) if departments else {}
     licence_names = dict(LicenceType.objects.filter(pk__in=outputs).values_list("pk", "name")) if outputs else {}
     return dept_names, licence_names
@@ -134,6 +134,7 @@ def standard_out(item: ServiceItem, version: ItemVersion, materials: list[dict[s
         "life_stage": e["life_stage"],
         "online_depth": e["online_depth"],
         "conditions": e["conditions"],
+        "condition_rules": conditions.describe(e.get("condition_rules", []), licence_names),
         "audit_criteria": e.get("audit_criteria", []),
         "materials": materials,
         "process": e["process"],
@@ -334,3 +335,81 @@ def bundle_situation(code: str, answers: dict[str, str]) -> dict[str, Any]:
         pending.append((item_code, result["pending_questions"]))
     return {"bundle": bundle.code, "materials": guides.merge_materials(per_item),
             "pending_questions": guides.merge_questions(pending)}
+
+
+# --- portal pages: browsing and hot services ------------------------------------------------------
+
+def browse_items(*, theme: str = "", department: str = "", life_stage: str = "", audience: str = "",
+                 special_list: str = "") -> QuerySet[ServiceItem]:
+    """Active items by theme, department, life stage, audience and special list (A6), most
+    popular first — the browse pages and `GET /api/catalog/items` filter alike."""
+    from .versions import FLAG_FIELDS
+
+    rows = ServiceItem.objects.filter(active=True).select_related("department").order_by("-popularity", "code")
+    if theme:
+        rows = rows.filter(themes__icontains=theme)
+    if department:
+        rows = rows.filter(department_id=department)
+    if life_stage:
+        rows = rows.filter(life_stage=life_stage)
+    if audience:
+        rows = rows.filter(audience__in=[audience, "both"])
+    if special_list:
+        column = FLAG_FIELDS.get(special_list) or {"容缺受理": "tolerant", "免提交": "no_submission"}.get(special_list)
+        if column is None:
+            raise FieldError("list", f"未知特色清单“{special_list}”")
+        rows = rows.filter(**{column: True})
+    return rows
+
+
+def departments_with_items() -> QuerySet[Department]:
+    """Departments that are in charge of at least one active item, for browsing."""
+    return Department.objects.filter(items__active=True).distinct().order_by("name")
+
+
+def bundles_with_item(code: str) -> list[dict[str, str]]:
+    """The one-thing bundles an item belongs to (one query)."""
+    rows = Bundle.objects.filter(active=True, entries__item__code=code).order_by("code").values("code", "name")
+    return list(rows)
+
+
+HOT_SCORE_APPLICATION = 5  # an application says more about demand than a look at the guide
+HOT_CACHE_SECONDS = 120
+
+
+def hot_items(limit: int = 8, days: int = 30) -> list[dict[str, Any]]:
+    """Hot services (热门服务): the items most viewed and applied for over the last `days` days
+    (an application counts `HOT_SCORE_APPLICATION` views), topped up by editors' `popularity`
+    while there are too few figures (a new platform has none). Cached briefly: the ranking
+    of a month moves slowly and the home page asks on every visit."""
+    from django.db.models import F, Sum
+
+    from .models import ItemDailyStat
+
+    today = timezone.localdate()
+    key = f"catalog:hot:{limit}:{days}:{today.isoformat()}"
+    out = cache.get(key)
+    if out is not None:
+        return out
+    since = today - dt.timedelta(days=days - 1)
+    ranked = list(
+        ItemDailyStat.objects.filter(day__gte=since, day__lte=today, item__active=True)
+        .values("item__code", "item__name", "item__department__name")
+        .annotate(views=Sum("views"), applications=Sum("applications"))
+        .annotate(score=F("views") + HOT_SCORE_APPLICATION * F("applications"))
+        .order_by("-score", "item__code")[:limit])
+    out = [{"code": r["item__code"], "name": r["item__name"], "department_name": r["item__department__name"],
+            "views": r["views"], "applications": r["applications"]} for r in ranked]
+    if len(out) < limit:
+        taken = [r["code"] for r in out]
+        popular = (ServiceItem.objects.filter(active=True).exclude(code__in=taken).select_related("department")
+                   .order_by("-popularity", "code")[:limit - len(out)])
+        out += [{"code": i.code, "name": i.name, "department_name": i.department.name, "views": 0,
+                 "applications": 0} for i in popular]
+    cache.set(key, out, HOT_CACHE_SECONDS)
+    return out
+
+
+def guide_regions() -> list[Region]:
+    """The regions a visitor can choose for guides: the city and its districts and zones."""
+    return list(Region.objects.filter(level__in=[Region.Level.CITY, Region.Level.DISTRICT]).order_by("path"))

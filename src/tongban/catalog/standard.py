@@ -10,7 +10,8 @@ become rows)::
 
     {"name", "type", "department", "level", "audience", "themes": [...], "life_stage",
      "online_depth", "lists": [flags], "legal_days", "legal_days_unit", "fee_standard",
-     "basis": [...], "conditions": [...], "audit_criteria": [...],
+     "basis": [...], "conditions": [...], "condition_rules": [{"fact", "op", "value", "message"}],
+     "audit_criteria": [...],
      "process": [{"step", "role", "on_site", "counted"}], "departments_parallel": [ids],
      "outputs": [licence type codes], "keywords": [...], "faq": [{"q", "a"}],
      "materials": [{"name", "material_type", "source", "provider", "form", "basis", "original",
@@ -20,6 +21,8 @@ become rows)::
                     "removes_materials"}]}]}
 
 `source` is `applicant`, `licence:<licence type code>`, `form` or `department`.
+`condition_rules` are the conditions as rules the eligibility pre-check evaluates
+(`conditions.py`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 
 from tongban.core.errors import FieldError
 
+from . import conditions
 from .constants import (
     COMPUTED_LISTS,
     FLAG_LISTS,
@@ -190,6 +194,7 @@ def clean_standard(data: dict[str, Any], refs: References) -> dict[str, Any]:
         "fee_standard": _text(errors, "fee_standard", data.get("fee_standard") or "不收费", limit=300),
         "basis": _texts(errors, "basis", data.get("basis")),
         "conditions": _texts(errors, "conditions", data.get("conditions")),
+        "condition_rules": _condition_rules(errors, data.get("condition_rules"), refs),
         "audit_criteria": _texts(errors, "audit_criteria", data.get("audit_criteria")),
         "departments_parallel": _texts(errors, "departments_parallel", data.get("departments_parallel")),
         "outputs": _texts(errors, "outputs", data.get("outputs")),
@@ -203,6 +208,13 @@ def clean_standard(data: dict[str, Any], refs: References) -> dict[str, Any]:
     _check_consistency(errors, out)
     errors.raise_if_any()
     return out
+
+
+def _condition_rules(errors: _Errors, value: Any, refs: References) -> list[dict[str, Any]]:
+    rules, problems = conditions.check_rules(value, refs.licence_types)
+    for field_name, message in problems:
+        errors.add(field_name, message)
+    return rules
 
 
 def _faq(errors: _Errors, value: Any) -> list[dict[str, str]]:

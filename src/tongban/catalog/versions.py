@@ -101,7 +101,8 @@ def standard_of(version: ItemVersion) -> dict[str, Any]:
     } for m in version.materials.select_related("material_type")]
     questions = [{"key": q.key, "text": q.text, "depends_on": q.depends_on, "options": q.options}
                  for q in version.questions.all()]
-    return {**version.elements, "materials": materials, "questions": questions}
+    # Versions published before condition rules existed have none (not "changed" to []).
+    return {"condition_rules": [], **version.elements, "materials": materials, "questions": questions}
 
 
 def flags_of(item: ServiceItem) -> list[str]:

@@ -31,11 +31,18 @@ MESSAGES = {
     "json_invalid": "请求体不是有效的 JSON",
     "extra_forbidden": "不允许的字段",
 }
+PARAMETER_NAMES = {"payload", "data", "params", "filters"}
 CONTAINERS = {"body", "query", "path", "header", "cookie", "form", "payload", "data", "params", "filters"}
 
 
 def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc if str(p) not in CONTAINERS]
+    """The field's path without the leading containers (`body`, `payload` …): a field that is
+    itself named like a container (a case's `form`) keeps its name."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in CONTAINERS:  # where: body, query, path …
+        parts.pop(0)
+    if parts and parts[0] in PARAMETER_NAMES:  # the operation's schema parameter
+        parts.pop(0)
     return ".".join(parts) or "body"
 
 

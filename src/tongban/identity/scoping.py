@@ -10,7 +10,8 @@ and every read starts from ``Case.objects.visible_to(user)``:
 
 * administrators see everything;
 * window staff, officers and heads see rows of *their* department in their region and below;
-* supervisors, editors and hotline operators see every row in their region and below;
+* supervisors, editors and hotline operators see every row in their region and below (a
+  model may narrow this to some of them: `Scope(region_roles=…)`);
 * applicants see the rows they own (when the model has an owner);
 * anyone else sees nothing.
 """
@@ -31,6 +32,9 @@ class Scope:
     department: str | None = None
     region: str | None = None
     owner: str | None = None
+    # Which region-wide roles reach the rows: all by default; a model holding personal data
+    # no editor or hotline operator needs (a case) names only the supervisors.
+    region_roles: frozenset[str] = REGION_ROLES
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ def scope_filter(model: type[models.Model], user: Any) -> Q | None:
         in_region = Q(**{f"{scope.region}__path__startswith": grant.region_path}) if scope.region else Q()
         if grant.role in DEPARTMENT_ROLES and scope.department:
             condition |= Q(**{scope.department: grant.department_id}) & in_region
-        elif grant.role in REGION_ROLES and scope.region:
+        elif grant.role in scope.region_roles and scope.region:
             condition |= in_region
     if scope.owner and getattr(user, "is_authenticated", False):
         condition |= Q(**{scope.owner: user})

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import staff
 
@@ -6,4 +6,5 @@ app_name = "staff"
 
 urlpatterns = [
     path("", staff.workspace, name="workspace"),
+    path("catalog/", include("tongban.catalog.editor_urls")),
 ]

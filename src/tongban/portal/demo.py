@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from tongban.cases import demo as cases_demo
 from tongban.catalog import demo as catalog_demo
 from tongban.catalog import demo_licences
 from tongban.identity import demo as identity_demo
@@ -20,6 +21,7 @@ def load() -> list[identity_demo.DemoAccount]:
     accounts = identity_demo.load()  # regions and departments first: the catalogue refers to them
     catalog_demo.load()
     demo_licences.load()
+    cases_demo.load()  # after the licences: ID cards and licences show as fetched (R12)
     oidc_clients.ensure_demo_client()  # the demo relying party of the OIDC provider
     return accounts
 

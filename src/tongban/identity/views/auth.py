@@ -44,8 +44,11 @@ def otp_url(next_url: str) -> str:
 
 
 def lockout_response(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
-    """django-axes: too many failed logins for this account from this address."""
-    return render(request, "identity/locked.html", status=429)
+    """django-axes: too many failed logins for this account from this address. `Retry-After`
+    tells clients when to try again (INTERFACES.md: 429 with Retry-After)."""
+    response = render(request, "identity/locked.html", status=429)
+    response["Retry-After"] = str(int(float(settings.AXES_COOLOFF_TIME) * 3600))
+    return response
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -20,7 +20,6 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from ..indexing import Document, analyse_document
@@ -46,6 +45,7 @@ class Hit:
     title: str
     score: float
     data: dict[str, Any]
+    exact: bool = False  # a suggestion whose title contains what was typed
 
 
 @dataclass(frozen=True)
@@ -120,23 +120,31 @@ class SearchBackend(ABC):
         return self._search(analysed, Filters(kind, audience or None, region or None, theme or None), limit)
 
     def suggest(self, prefix: str, *, kind: str, limit: int = 8) -> list[str]:
-        """Titles to offer while someone types: titles containing what was typed first, then
-        the best matches of it read as a query whose last word is unfinished."""
+        """Titles to offer while someone types (see `suggest_hits`)."""
+        return [hit.title for hit in self.suggest_hits(prefix, kind=kind, limit=limit)]
+
+    def suggest_hits(self, prefix: str, *, kind: str, limit: int = 8) -> list[Hit]:
+        """Documents to offer while someone types, one per title: titles containing what was
+        typed first (`exact`, scored by popularity), then the best matches of it read as a
+        query whose last word is unfinished (scored by relevance)."""
         from ..selectors import synonym_table
 
         analysed = analyse(prefix or "", synonym_table(), prefix=True)
         if analysed.is_empty:
             return []
         limit = max(1, min(int(limit), MAX_LIMIT))
-        titles = list(
-            SearchDocument.objects.using(self.using)
-            .filter(kind=kind, title_text__contains=analysed.core)
-            .values("title").annotate(top=Max("popularity")).order_by("-top", "title")
-            .values_list("title", flat=True)[:limit]
-        )
-        if len(titles) < limit:
-            titles += [hit.title for hit in self._search(analysed, Filters(kind), limit * 4)]
-        return list(dict.fromkeys(titles))[:limit]
+        rows = (SearchDocument.objects.using(self.using)
+                .filter(kind=kind, title_text__contains=analysed.core)
+                .order_by("-popularity", "title")
+                .values_list("kind", "key", "title", "data", "popularity")[:limit * 2])
+        hits = [Hit(k, key, title, float(pop), decode_json(data) or {}, exact=True)
+                for k, key, title, data, pop in rows]
+        if len(hits) < limit:
+            hits += self._search(analysed, Filters(kind), limit * 4)
+        by_title: dict[str, Hit] = {}
+        for hit in hits:
+            by_title.setdefault(hit.title, hit)
+        return list(by_title.values())[:limit]
 
     @abstractmethod
     def _search(self, query: Query, filters: Filters, limit: int) -> list[Hit]: ...

@@ -1,0 +1,177 @@
+"""The material list of a case and how each material is provided (R10–R12).
+
+The list is the item version's list narrowed by the scenario answers (catalog.guides); nothing
+outside it may be attached or demanded (R11). A material sourced from a licence type the
+holder holds is `fetched` — never uploaded (R12); one shared by a department is fetched too;
+the online form is filled in with the case. An applicant material is `uploaded` when the
+request names it, `reused` when the applicant names an earlier confirmed one, `promised` when
+it is tolerable and the applicant promises it (R10), else `missing`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tongban.catalog import guides
+from tongban.catalog.constants import Source
+from tongban.catalog.licensing import licence_provider
+from tongban.catalog.models import ItemVersion
+from tongban.catalog.selectors import materials_of, questions_of
+from tongban.core.errors import FieldError
+
+from .constants import Provision
+from .models import CaseMaterial
+
+CLAIMABLE = {Provision.UPLOADED.value, Provision.REUSED.value, Provision.PROMISED.value}
+
+
+@dataclass
+class Claim:
+    """What the applicant says about one material in the request."""
+
+    name: str
+    provision: str = Provision.UPLOADED
+    reference: str = ""
+    reuse: int | None = None
+
+
+@dataclass
+class Planned:
+    row: dict[str, Any]
+    provision: str
+    licence_number: str = ""
+    reference: str = ""
+    reused_from: CaseMaterial | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_claims(raw: list[Any], path: str = "materials") -> list[Claim]:
+    """`materials` of a request: names (submitted) or objects `{"name", "provision", "reference"}`."""
+    claims, errors = [], []
+    for i, entry in enumerate(raw or []):
+        where = f"{path}.{i}"
+        if isinstance(entry, str):
+            name, provision, reference, reuse = entry, Provision.UPLOADED.value, "", None
+        elif isinstance(entry, dict):
+            name = entry.get("name")
+            provision = entry.get("provision") or Provision.UPLOADED.value
+            reference = str(entry.get("reference") or entry.get("file") or "")[:200]
+            reuse = entry.get("reuse_from")
+        else:
+            errors.append((where, "应为材料名称或材料对象"))
+            continue
+        if not isinstance(name, str) or not name.strip():
+            errors.append((f"{where}.name", "请填写材料名称"))
+            continue
+        if provision not in CLAIMABLE:
+            errors.append((f"{where}.provision",
+                           "提供方式只能是 uploaded（提交）、reused（复用）或 promised（容缺后补）"))
+            continue
+        if reuse is not None and not isinstance(reuse, int):
+            errors.append((f"{where}.reuse_from", "应为材料库中材料的编号"))
+            continue
+        claims.append(Claim(name.strip(), provision, reference, reuse))
+    if errors:
+        raise FieldError(errors=errors)
+    return claims
+
+
+def material_list(version: ItemVersion, answers: dict[str, str]) -> list[dict[str, Any]]:
+    """The version's materials for the answers (R11: exactly the guide's list, narrowed)."""
+    mats = materials_of([version.pk])[version.pk]
+    questions = [{"key": q.key, "text": q.text, "depends_on": q.depends_on, "options": q.options}
+                 for q in questions_of([version.pk])[version.pk]]
+    try:
+        return guides.situation(mats, questions, answers or {})["materials"]
+    except FieldError as exc:
+        errors = [(f if f.startswith("answers") else f"answers.{f}", m) for f, m in exc.errors]
+        raise FieldError(errors=errors) from None
+
+
+def answers_for(version: ItemVersion, answers: dict[str, str]) -> dict[str, str]:
+    """The answers that concern this version's questions (a bundle's answers span items)."""
+    questions = questions_of([version.pk])[version.pk]
+    mine = {}
+    for asked, label in (answers or {}).items():
+        for q in questions:
+            if asked in (q.key, q.text) and any(o["label"] == label for o in q.options):
+                mine[asked] = label
+    return mine
+
+
+def plan(rows: list[dict[str, Any]], claims: list[Claim], *, holder: str,
+         reusable: dict[str, CaseMaterial]) -> list[Planned]:
+    """Decide each material's provision. Every problem at once (FieldError)."""
+    by_name = {r["name"]: r for r in rows}
+    errors: list[tuple[str, str]] = []
+    claimed: dict[str, Claim] = {}
+    for i, claim in enumerate(claims):
+        row = by_name.get(claim.name)
+        if row is None:
+            errors.append((f"materials.{i}",
+                           f"材料“{claim.name}”不在本事项办事指南的材料清单内，无需也不得提交（R11）"))
+            continue
+        kind = row["source"].split(":", 1)[0]
+        if kind != Source.APPLICANT and claim.provision != Provision.UPLOADED:
+            errors.append((f"materials.{i}", f"材料“{claim.name}”由平台调取或在线填写，不能{_verb(claim.provision)}"))
+            continue
+        if claim.provision == Provision.PROMISED and not row["tolerable"]:
+            errors.append((f"materials.{i}", f"材料“{claim.name}”不属于可容缺材料，不能承诺后补（R10）"))
+            continue
+        if claim.provision == Provision.REUSED and claim.name not in reusable:
+            errors.append((f"materials.{i}",
+                           f"材料库中没有可复用的“{claim.name}”（须为本人提交且经审核确认的有效材料）"))
+            continue
+        claimed[claim.name] = claim
+    if errors:
+        raise FieldError(errors=errors)
+    licence_types = {r["licence_type"]["code"] for r in rows if r.get("licence_type")}
+    held = licence_provider().held(holder, licence_types) if holder and licence_types else {}
+    planned = []
+    for row in rows:
+        kind = row["source"].split(":", 1)[0]
+        claim = claimed.get(row["name"])
+        if kind == Source.LICENCE:
+            licence = held.get(row["licence_type"]["code"])
+            if licence is not None:  # R12: fetched, never uploaded
+                planned.append(Planned(row, Provision.FETCHED, licence_number=licence.number))
+            elif claim is not None:
+                planned.append(Planned(row, Provision.UPLOADED, reference=claim.reference))
+            else:
+                planned.append(Planned(row, Provision.MISSING))
+        elif kind == Source.DEPARTMENT:
+            planned.append(Planned(row, Provision.FETCHED))
+        elif kind == Source.FORM:
+            planned.append(Planned(row, Provision.UPLOADED, reference="online-form"))
+        elif claim is not None and claim.provision == Provision.REUSED:
+            planned.append(Planned(row, Provision.REUSED, reused_from=reusable[row["name"]]))
+        elif claim is not None:
+            planned.append(Planned(row, claim.provision, reference=claim.reference))
+        else:
+            planned.append(Planned(row, Provision.MISSING))
+    return planned
+
+
+def _verb(provision: str) -> str:
+    return {Provision.REUSED: "复用", Provision.PROMISED: "承诺后补"}.get(provision, "提交")
+
+
+def to_rows(case, planned: list[Planned]) -> list[CaseMaterial]:
+    type_ids = _type_ids(planned)
+    return [CaseMaterial(
+        case=case, position=i, name=p.row["name"],
+        material_type_id=type_ids.get((p.row.get("material_type") or {}).get("code")),
+        source=p.row["source"].split(":", 1)[0],
+        licence_type=(p.row.get("licence_type") or {}).get("code") or "",
+        required=p.row["required"] or not p.row.get("conditional", False),
+        conditional=p.row.get("conditional", False), tolerable=p.row["tolerable"], provision=p.provision,
+        licence_number=p.licence_number, reference=p.reference, reused_from=p.reused_from,
+        confirmed=p.provision in (Provision.FETCHED, Provision.REUSED),
+    ) for i, p in enumerate(planned, start=1)]
+
+
+def _type_ids(planned: list[Planned]) -> dict[str, int]:
+    from tongban.catalog.models import MaterialType
+
+    codes = {(p.row.get("material_type") or {}).get("code") for p in planned} - {None}
+    return dict(MaterialType.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}

@@ -1,0 +1,211 @@
+"""Reads of cases, always scoped: officers see their department's cases in their region and
+below, supervisors their region's, applicants their own and those of the enterprises they are
+active agents of, window staff the cases they filed. Anything else is NotFound — never a hint
+that the case exists. A read of someone else's case is recorded (audit.record_read)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from tongban.core import audit
+from tongban.core.errors import FieldError, NotFound
+from tongban.core.masking import mask_id_number, mask_phone
+from tongban.identity.models import EnterpriseMembership
+from tongban.identity.scoping import grants_of, scope_filter
+
+from . import clocks, permissions
+from .constants import ACTION_LABELS, OPEN, Provision, Status
+from .models import Case, CaseClockEvent, CaseMaterial
+
+DETAIL_RELATED = ("item", "bundle", "region", "department", "applicant", "on_behalf_of", "filed_by", "assignee",
+                  "item_version", "parent")
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    condition = scope_filter(Case, user)
+    if condition is None:
+        return Case.objects.all()
+    if getattr(user, "is_authenticated", False):
+        enterprises = EnterpriseMembership.objects.filter(user=user, status=EnterpriseMembership.Status.ACTIVE)
+        condition |= Q(on_behalf_of__in=enterprises.values("enterprise_id")) | Q(filed_by=user)
+    return Case.objects.filter(condition)
+
+
+def get_case(user: Any, number: str) -> Case:
+    rows = visible_cases(user).select_related(*DETAIL_RELATED).prefetch_related(
+        Prefetch("clock_events", queryset=CaseClockEvent.objects.order_by("on", "id")))
+    case = rows.filter(number=number).first()
+    if case is None:
+        raise NotFound(f"未找到办件 {number}")
+    return case
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat()
+    return value.isoformat()
+
+
+def _is_staff_viewer(user: Any) -> bool:
+    return bool(grants_of(user)) or bool(getattr(user, "is_superuser", False))
+
+
+def case_detail(user: Any, case: Case, *, record: bool = True) -> dict[str, Any]:
+    """The case as GET shows it: status, steps with times, clock, notices, materials."""
+    own = permissions.speaks_for_applicant(user, case)
+    handler = permissions.receives(user, case)
+    if record and not own:
+        audit.record_read("case", subject_id=case.applicant_id, reason=f"查看办件 {case.number}", obj=case)
+    applicant = case.applicant
+    full = own or handler
+    out = _summary(case)
+    reading = clocks.reading(case)
+    projected = (None, None)
+    if reading["state"] == clocks.NOT_STARTED:
+        projected = clocks.projected_deadlines(case)
+    out.update({
+        "lock_version": case.lock_version,
+        "item_version": case.item_version.number if case.item_version_id else None,
+        "applicant": {"name": applicant.name, "id_number": applicant.id_number if full else mask_id_number(
+            applicant.id_number), "phone": applicant.phone if full else mask_phone(applicant.phone)},
+        "on_behalf_of": ({"uscc": case.on_behalf_of_id, "name": case.on_behalf_of.name}
+                         if case.on_behalf_of_id else None),
+        "filed_by": case.filed_by.name or case.filed_by.username if case.filed_by_id else None,
+        "assignee": (case.assignee.name or case.assignee.username) if case.assignee_id else None,
+        "form": case.form if full else {},
+        "answers": case.answers,
+        "accepted_on": _iso(case.accepted_on),
+        "decided_at": _iso(case.decided_at),
+        "decision": {"reason": case.decision_reason, "basis": case.decision_basis},
+        "clock": {**reading, "deadline": _iso(reading["deadline"]),
+                  "promised_deadline": _iso(reading["promised_deadline"])},
+        "deadline": _iso(reading["deadline"] or projected[0]),
+        "promised_deadline": _iso(reading["promised_deadline"] or projected[1]),
+        "deadlines_projected": reading["state"] == clocks.NOT_STARTED,
+        "materials": [_material(m) for m in case.materials.all()],
+        "steps": [{"at": _iso(s.at), "action": s.action, "action_name": ACTION_LABELS.get(s.action, s.action),
+                   "actor": s.actor_label, "status": s.status, "status_name": Status(s.status).label,
+                   "note": s.note} for s in case.steps.all()],
+        "notices": [{"kind": n.kind, "title": n.title, "issued_at": _iso(n.issued_at), "text": n.text}
+                    for n in case.notices.all()],
+        "corrections": [{"sequence": c.sequence, "materials": c.materials, "reason": c.reason,
+                         "sent_at": _iso(c.sent_at), "completed_at": _iso(c.completed_at)}
+                        for c in case.corrections.all()],
+        "promise": _promise(case),
+        "parent": case.parent.number if case.parent_id else None,
+        "children": [_summary(c) for c in case.children.select_related(
+            "item", "bundle", "region", "department").prefetch_related("clock_events").order_by("number")],
+        "waiting": waiting_line(case, reading),
+    })
+    return out
+
+
+def _material(m: CaseMaterial) -> dict[str, Any]:
+    return {"name": m.name, "source": m.source, "licence_type": m.licence_type or None, "required": m.required,
+            "conditional": m.conditional, "tolerable": m.tolerable, "provision": m.provision,
+            "provision_name": Provision(m.provision).label, "licence_number": m.licence_number or None,
+            "confirmed": m.confirmed, "correction_requested": m.correction_requested, "corrected": m.corrected}
+
+
+def _promise(case: Case) -> dict[str, Any] | None:
+    promise = getattr(case, "promise", None) if hasattr(case, "promise") else None
+    if promise is None:
+        return None
+    return {"materials": promise.materials, "days": promise.days, "due": _iso(promise.due),
+            "signed_via": promise.signed_via, "fulfilled_at": _iso(promise.fulfilled_at),
+            "broken_at": _iso(promise.broken_at), "outcome": promise.outcome}
+
+
+def _summary(case: Case) -> dict[str, Any]:
+    reading = clocks.reading(case)
+    return {
+        "number": case.number,
+        "status": case.status,
+        "status_name": Status(case.status).label,
+        "channel": case.channel,
+        "item": {"code": case.item.code, "name": case.item.name} if case.item_id else None,
+        "bundle": {"code": case.bundle.code, "name": case.bundle.name} if case.bundle_id else None,
+        "region": {"code": case.region_id, "name": case.region.name},
+        "department": {"id": case.department_id, "name": case.department.name},
+        "submitted_at": _iso(case.submitted_at),
+        "deadline": _iso(reading["deadline"]),
+        "promised_deadline": _iso(reading["promised_deadline"]),
+        "clock_state": reading["state"],
+        "days_used": reading["days_used"],
+    }
+
+
+def waiting_line(case: Case, reading: dict[str, Any]) -> str:
+    """Why is my case waiting: who holds it, since when, days left."""
+    since = case.steps.order_by("-at", "-id").values_list("at", flat=True).first() or case.submitted_at
+    since_text = f"自{timezone.localtime(since):%-m月%-d日}起"
+    who = case.department.name
+    if case.status == Status.SUBMITTED:
+        return f"待受理：{who}，{since_text}"
+    if case.status == Status.CORRECTION:
+        paused = "（补正期间时限暂停）" if case.accepted_on else ""
+        return f"待申请人补正材料，{since_text}{paused}"
+    if case.status == Status.ACCEPTED:
+        left = reading["days_left"]
+        unit = "个工作日" if case.legal_days_unit == "working" else "日"
+        tail = f"法定时限剩余{left}{unit}" if left >= 0 else f"已超过法定时限{-left}{unit}"
+        return f"审查中：{who}，{since_text}，{tail}"
+    if case.status == Status.SUSPENDED:
+        return f"中止办理：待申请人补交容缺材料，{since_text}"
+    if case.status == Status.IN_PROGRESS:
+        return "一件事并联办理中，请查看各事项办理情况"
+    return f"{Status(case.status).label}（{timezone.localtime(case.decided_at or since):%Y-%m-%d}）"
+
+
+# --- lists ---------------------------------------------------------------------------------------------
+
+def _truthy(value: str | None) -> bool | None:
+    if value in (None, ""):
+        return None
+    if value.lower() in ("1", "true", "yes", "是"):
+        return True
+    if value.lower() in ("0", "false", "no", "否"):
+        return False
+    raise FieldError("overdue", "应为 true 或 false")
+
+
+def queue(user: Any, *, status: str = "", overdue: str | None = None, item: str = "", channel: str = "",
+          mine: str | None = None) -> QuerySet[Case]:
+    """Officers: their department's queue, soonest deadline first. Applicants: their own
+    cases, newest first (a bundle's children appear under the parent)."""
+    rows = visible_cases(user).select_related("item", "bundle", "region", "department").prefetch_related(
+        Prefetch("clock_events", queryset=CaseClockEvent.objects.order_by("on", "id")))
+    if status:
+        wanted = [s.strip() for s in status.split(",") if s.strip()]
+        unknown = [s for s in wanted if s not in Status.values]
+        if unknown:
+            raise FieldError("status", f"未知的状态：{'、'.join(unknown)}（可选：{'、'.join(Status.values)}）")
+        rows = rows.filter(status__in=wanted)
+    flag = _truthy(overdue)
+    today = timezone.localdate()
+    if flag is True:
+        rows = rows.filter(status=Status.ACCEPTED, deadline__lt=today)
+    elif flag is False:
+        rows = rows.exclude(status=Status.ACCEPTED, deadline__lt=today)
+    if item:
+        rows = rows.filter(item__code=item)
+    if channel:
+        rows = rows.filter(channel=channel)
+    if _truthy(mine):
+        rows = rows.filter(assignee=user)
+    if _is_staff_viewer(user):
+        from django.db.models import F
+
+        return rows.filter(status__in=sorted(OPEN)).order_by(F("deadline").asc(nulls_last=True), "submitted_at") \
+            if not status and flag is None else rows.order_by(F("deadline").asc(nulls_last=True), "submitted_at")
+    return rows.filter(parent__isnull=True).order_by("-submitted_at", "-id")
+
+
+def list_row(case: Case) -> dict[str, Any]:
+    return _summary(case)
