@@ -16,6 +16,7 @@ from ninja.renderers import JSONRenderer
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from tongban.cases.api import router as cases_router
+from tongban.cases.notice_api import router as case_notices_router
 from tongban.catalog.api import router as catalog_router
 from tongban.core.api import router as calendar_router
 from tongban.core.calendar import UnknownCalendarYear
@@ -90,6 +91,7 @@ api.add_router("/calendar", calendar_router)
 api.add_router("/", identity_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/", cases_router)
+api.add_router("/", case_notices_router)
 
 
 def _json(request: HttpRequest, detail, status: int) -> HttpResponse:

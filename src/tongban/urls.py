@@ -41,6 +41,7 @@ urlpatterns = [
     path("healthz", portal_views.healthz, name="healthz"),
     path("services/forms/", include("tongban.catalog.file_urls")),  # sample and blank forms (public files)
     path("services/", include("tongban.catalog.urls")),  # the catalogue's public pages
+    path("cases/", include("tongban.cases.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -119,24 +119,21 @@ def test_redis_down_requests_still_served(settings):
     assert Client().get("/healthz").status_code in (200, 503)
 
 
-COUNTER = {"runs": 0}
-
-
-@jobs.job()
-def _count_run() -> None:
-    COUNTER["runs"] += 1
-
-
 @pytest.mark.django_db
 def test_broker_down_job_runs_in_process(django_capture_on_commit_callbacks):
-    from tongban.celery import app
+    """A real connection refused by a closed port — on a Celery app of its own, so no pooled
+    connection of the platform's app (memory broker in tests) can hide the failure."""
+    from celery import Celery
 
-    before = COUNTER["runs"]
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            jobs.enqueue(_count_run)
-    finally:
-        app.conf.update(**saved)
-    assert COUNTER["runs"] == before + 1
+    unreachable = Celery("broker-down", broker="redis://127.0.0.1:1/0", set_as_current=False)
+    unreachable.conf.update(broker_connection_timeout=0.5, broker_connection_retry=False,
+                            task_publish_retry_policy={"max_retries": 0})
+    runs = []
+
+    @unreachable.task(name="tests.faults.count_run")
+    def count_run(n):
+        runs.append(n)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.enqueue(count_run, 7)
+    assert runs == [7]

@@ -29,7 +29,7 @@ from tongban.core.errors import Conflict, FieldError, NotFound
 from tongban.identity.models import Enterprise, Region, User
 from tongban.identity.selectors import active_membership
 
-from . import clocks, numbering, permissions
+from . import clocks, notices, numbering, permissions
 from . import materials as mats
 from .constants import ACTION_LABELS, CLOSED, Channel, NoticeKind, PromiseOutcome, Provision, Status
 from .models import (
@@ -133,8 +133,14 @@ def _step(case: Case, actor: User | None, action: str, note: str = "", **data: A
 
 
 def _notice(case: Case, kind: str, text: str) -> CaseNotice:
-    return CaseNotice.objects.create(case=case, kind=kind, title=NoticeKind(kind).label, text=text,
-                                     issued_at=timezone.now())
+    """Record the notice and, for those issued as documents, deliver its PDF to the applicant's
+    message centre (with an SMS) once the transaction commits. A bundle's receipt goes out once,
+    for the parent case."""
+    notice = CaseNotice.objects.create(case=case, kind=kind, title=NoticeKind(kind).label, text=text,
+                                       issued_at=timezone.now())
+    if kind in notices.KINDS and not (kind == NoticeKind.RECEIPT and case.parent_id):
+        notices.send_notice(case, kind, actor_id=audit.current_context().actor_id)
+    return notice
 
 
 def _clock(case: Case, kind: EventKind, on: dt.date, reason: str = "") -> None:

@@ -101,8 +101,11 @@ def case_detail(user: Any, case: Case, *, record: bool = True) -> dict[str, Any]
         "parent": case.parent.number if case.parent_id else None,
         "children": [_summary(c) for c in case.children.select_related(
             "item", "bundle", "region", "department").prefetch_related("clock_events").order_by("number")],
-        "waiting": waiting_line(case, reading),
     })
+    from .pages import waiting_line as page_waiting_line  # pages read this module: imported here
+
+    # the same words on the tracking page, the officers' page and the API
+    out["waiting"] = page_waiting_line(out, for_applicant=own)
     return out
 
 
@@ -139,28 +142,6 @@ def _summary(case: Case) -> dict[str, Any]:
         "clock_state": reading["state"],
         "days_used": reading["days_used"],
     }
-
-
-def waiting_line(case: Case, reading: dict[str, Any]) -> str:
-    """Why is my case waiting: who holds it, since when, days left."""
-    since = case.steps.order_by("-at", "-id").values_list("at", flat=True).first() or case.submitted_at
-    since_text = f"自{timezone.localtime(since):%-m月%-d日}起"
-    who = case.department.name
-    if case.status == Status.SUBMITTED:
-        return f"待受理：{who}，{since_text}"
-    if case.status == Status.CORRECTION:
-        paused = "（补正期间时限暂停）" if case.accepted_on else ""
-        return f"待申请人补正材料，{since_text}{paused}"
-    if case.status == Status.ACCEPTED:
-        left = reading["days_left"]
-        unit = "个工作日" if case.legal_days_unit == "working" else "日"
-        tail = f"法定时限剩余{left}{unit}" if left >= 0 else f"已超过法定时限{-left}{unit}"
-        return f"审查中：{who}，{since_text}，{tail}"
-    if case.status == Status.SUSPENDED:
-        return f"中止办理：待申请人补交容缺材料，{since_text}"
-    if case.status == Status.IN_PROGRESS:
-        return "一件事并联办理中，请查看各事项办理情况"
-    return f"{Status(case.status).label}（{timezone.localtime(case.decided_at or since):%Y-%m-%d}）"
 
 
 # --- lists ---------------------------------------------------------------------------------------------

@@ -229,6 +229,20 @@ CASES = [
                                                            officer_a=ALLOWED, head=ALLOWED, supervisor="403",
                                                            admin="403"),
         "受理企业的办件（本部门工作人员）", path=CASE + "/actions/accept"),
+    api("GET /api/cases/{number}/notices/{kind}.pdf", CASE_READERS, "办件文书 PDF", path=CASE + "/notices/receipt.pdf"),
+    # the cases' pages (issue 5): the applicant's, and the officers' under /staff/ (TOTP)
+    page("cases/", SIGNED_IN, "我的办件（工作人员转到办件待办）"),
+    page("cases/<str:number>/", CASE_READERS, "办件跟踪页", path=CASE_PAGE),
+    page("cases/<str:number>/withdraw/", CASE_WITHDRAWERS,
+         "撤回申请（仅申请人；理由过长：422，办件不变）", method="POST", path=CASE_PAGE + "withdraw/",
+         data={"reason": "长" * 2001}),
+    page("cases/<str:number>/receipt/", CASE_READERS, "申请回执（可打印）", path=CASE_PAGE + "receipt/"),
+    page("cases/<str:number>/notices/<str:kind>.pdf", CASE_READERS, "办件文书 PDF",
+         path=CASE_PAGE + "notices/receipt.pdf"),
+    page("staff/cases/", STAFF, "办件待办（本部门本区划）"),
+    page("staff/cases/<str:number>/", CASE_STAFF_READERS, "审批办件页", path="/staff/cases/{enterprise_case}/"),
+    page("staff/cases/<str:number>/<str:action>/", CASE_HANDLERS, "办理操作（不予受理，缺理由：422，办件不变）",
+         method="POST", path="/staff/cases/{enterprise_case}/reject/", data={"reason": ""}),
 ]
 
 PORTAL = [

@@ -7,4 +7,5 @@ app_name = "staff"
 urlpatterns = [
     path("", staff.workspace, name="workspace"),
     path("catalog/", include("tongban.catalog.editor_urls")),
+    path("cases/", include("tongban.cases.staff_urls")),
 ]

@@ -20,7 +20,7 @@ from tongban.cases.models import Case
 from tongban.core.errors import Conflict
 from tongban.identity.constants import Role
 from tongban.identity.demo import make_id_number
-from tongban.identity.models import ApiToken, StaffRole, User
+from tongban.identity.models import ApiToken, InboxMessage, SmsMessage, StaffRole, User
 from tongban.testing import make_person, make_staff
 
 from .conftest import ITEM
@@ -49,6 +49,8 @@ def people(catalog):
     # identity is not flushed (its regions stay loaded), so what was made here goes by hand
     Case.objects.filter(applicant=citizen).delete()
     users = [citizen.pk, officer.pk]
+    InboxMessage.objects.filter(user__in=users).delete()  # the notices delivered to the message centre
+    SmsMessage.objects.filter(phone=citizen.phone).delete()
     ApiToken.objects.filter(user__in=users).delete()
     StaffRole.objects.filter(user__in=users).delete()
     User.objects.filter(pk__in=users).delete()

@@ -1,0 +1,139 @@
+"""The officers' pages of cases, mounted under /staff/cases/ (staff session with TOTP): the
+queue of their department and region (filters, soonest deadline first, paginated) and the case
+page with the actions its state allows, as forms calling `cases.actions`.
+
+With htmx an action form swaps the case panel in place (the new state, or the form with its
+errors); without JavaScript the same forms post and redirect back (or re-render with 422/409).
+A 409 — another officer acted first, or the case changed since the page was loaded
+(`lock_version`) — is an inline message, never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from tongban.core.errors import Conflict, FieldError
+
+from . import actions, pages, permissions, selectors
+from .constants import ACTION_LABELS, Channel, Status
+from .models import Case
+from .views import _case_or_404, _int, case_context, field_errors
+
+PAGE_SIZE = 20
+# The actions these pages offer, in the order they are shown.
+PAGE_ACTIONS = ("accept", "request-correction", "reject", "approve", "deny")
+DECISIONS = frozenset({"approve", "deny"})
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not pages.is_case_staff(request.user):
+        raise PermissionDenied
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "") in ("1", "true", "on", "yes")
+
+
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    get = request.GET
+    status = get.get("status", "") if get.get("status", "") in Status.values else ""
+    filters = {"status": status, "warned": _flag(get.get("warned")), "overdue": _flag(get.get("overdue")),
+               "item": get.get("item", "").strip()[:40], "channel": get.get("channel", "")}
+    page = Paginator(pages.officer_queue(request.user, **filters), PAGE_SIZE).get_page(get.get("page"))
+    rows = []
+    for case in page.object_list:
+        row = selectors.list_row(case)
+        row["clock_words"] = pages.clock_words(row["clock_state"])
+        row["deadline_day"] = pages.parse_day(row["deadline"])
+        row["applicant"] = case.on_behalf_of.name if case.on_behalf_of_id else case.applicant.name
+        rows.append(row)
+    query = get.copy()
+    query.pop("page", None)
+    return render(request, "cases/staff/queue.html", {
+        "page": page, "rows": rows, "filters": filters, "statuses": Status.choices, "channels": Channel.choices,
+        "items": pages.queue_items(request.user), "query": query.urlencode()})
+
+
+def allowed_actions(user: Any, case: Case) -> list[str]:
+    """The actions of these pages that the state allows and the user may take: the 受理-stage
+    ones for window staff, officers and heads of the department (`permissions.receives`),
+    deciding for officers and heads (`permissions.handles`) — as `cases.actions` checks them."""
+    receives, handles = permissions.receives(user, case), permissions.handles(user, case)
+    wanted = []
+    if case.status == Status.SUBMITTED:
+        wanted = ["accept", "request-correction", "reject"]
+    elif case.status == Status.CORRECTION and case.accepted_on is None:
+        wanted = ["reject"]
+    elif case.status == Status.ACCEPTED:
+        wanted = ["request-correction", "approve", "deny"]
+    return [a for a in wanted if (handles if a in DECISIONS else receives)]
+
+
+def _panel_context(request: HttpRequest, case: Case, *, action: str = "", errors: dict[str, str] | None = None,
+                   values: Any = None, done: str = "") -> dict[str, Any]:
+    context = case_context(request.user, case, for_applicant=False)
+    materials = context["detail"]["materials"]
+    first = context["detail"]["corrections"][0]["materials"] if context["detail"]["corrections"] else None
+    context.update({
+        "actions": [{"name": a, "label": ACTION_LABELS[a]} for a in allowed_actions(request.user, case)],
+        "tolerable": [m for m in materials if m["tolerable"] and m["provision"] in ("missing", "promised")],
+        # R9: a later correction may name only materials of the first notice
+        "correctable": [m for m in materials if first is None or m["name"] in first],
+        "first_notice": first, "failed_action": action, "errors": errors or {},
+        "values": values if values is not None else {},
+        "chosen": set(values.getlist("materials")) if values else set(),
+        "chosen_missing": set(values.getlist("missing")) if values else set(),
+        "done": done,
+    })
+    return context
+
+
+@require_GET
+def case_page(request: HttpRequest, number: str) -> HttpResponse:
+    _require_staff(request)
+    case = _case_or_404(request.user, number)
+    return render(request, "cases/staff/case.html", _panel_context(request, case))
+
+
+def _body(post: Any) -> dict[str, Any]:
+    return {"materials": post.getlist("materials"), "missing": post.getlist("missing"),
+            "reason": post.get("reason", ""), "basis": post.get("basis", ""),
+            "lock_version": _int(post.get("lock_version"))}
+
+
+@require_POST
+def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    _require_staff(request)
+    case = _case_or_404(request.user, number)
+    htmx = request.headers.get("HX-Request") == "true"
+    if action not in PAGE_ACTIONS:
+        return _failed(request, case, action, {"form": f"没有名为“{action}”的办理操作"}, 404, htmx)
+    try:
+        actions.perform(request.user, case, action, _body(request.POST))
+    except FieldError as exc:
+        return _failed(request, case, action, field_errors(exc), 422, htmx)
+    except Conflict as exc:
+        return _failed(request, case, action, {"form": exc.message}, 409, htmx)
+    done = f"已{ACTION_LABELS[action]}：办件 {number}"
+    if htmx:
+        fresh = _case_or_404(request.user, number)
+        return render(request, "cases/staff/_panel.html", _panel_context(request, fresh, done=done))
+    messages.success(request, done)
+    return redirect("staff:cases:case", number=number)
+
+
+def _failed(request: HttpRequest, case: Case, action: str, errors: dict[str, str], status: int,
+            htmx: bool) -> HttpResponse:
+    fresh = _case_or_404(request.user, case.number)  # what the case is now (another officer may have acted)
+    context = _panel_context(request, fresh, action=action, errors=errors, values=request.POST)
+    if htmx:  # htmx swaps 2xx only: the panel with its message comes back as 200
+        return render(request, "cases/staff/_panel.html", context)
+    return render(request, "cases/staff/case.html", context, status=status)

@@ -1,0 +1,15 @@
+"""The applicant's pages of cases, mounted at /cases/ (login required, like every page)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.my_cases, name="mine"),
+    path("<str:number>/", views.track, name="track"),
+    path("<str:number>/withdraw/", views.withdraw, name="withdraw"),
+    path("<str:number>/receipt/", views.receipt, name="receipt"),
+    path("<str:number>/notices/<str:kind>.pdf", views.notice_pdf, name="notice"),
+]

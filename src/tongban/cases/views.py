@@ -1,0 +1,177 @@
+"""The applicant's pages of cases: my cases, the tracking page (timeline, clock, the "why is my
+case waiting" line, notices, materials, withdrawal), the printable receipt, and the notice PDFs
+(also for the case's officers).
+
+Thin views: fetch and authorise through `selectors.get_case` (outside the caller's scope →
+404, never a hint), read through `selectors.case_detail` (the API's own reading of the
+clock), write through `actions`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_POST
+
+from tongban.core import audit
+from tongban.core.errors import Conflict, FieldError, NotFound
+
+from . import actions, notices, pages, permissions, selectors
+from .constants import CLOSED, OFFICER_ACTIONS, NoticeKind
+from .models import Case
+
+PAGE_SIZE = 20
+
+
+def _case_or_404(user: Any, number: str) -> Case:
+    try:
+        return selectors.get_case(user, number)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _clock_context(detail: dict[str, Any]) -> dict[str, Any]:
+    clock = detail["clock"]
+    words, tone = pages.clock_words(clock["state"])
+    return {"state": clock["state"], "words": words, "tone": tone, "pair": (words, tone),
+            "unit": pages.unit_words(clock["unit"]),
+            "days_used": clock["days_used"], "limit": clock["limit"], "days_left": clock["days_left"],
+            "days_over": max(-clock["days_left"], 0),
+            "promised_days": clock["promised_days"], "deadline": pages.parse_day(detail["deadline"]),
+            "promised_deadline": pages.parse_day(detail["promised_deadline"]),
+            "projected": detail["deadlines_projected"]}
+
+
+def _notice_links(case: Case) -> list[dict[str, str]]:
+    return [{"kind": k, "title": NoticeKind(k).label} for k in pages.notice_kinds(case)]
+
+
+def case_context(user: Any, case: Case, *, for_applicant: bool) -> dict[str, Any]:
+    """What the tracking page and the officer's case page both show."""
+    detail = selectors.case_detail(user, case)
+    # the applicant sees which department acted; officers see the colleague's name
+    steps = [{**s, "who": detail["department"]["name"] if for_applicant and s["action"] in OFFICER_ACTIONS
+              else s["actor"], "at_dt": dt.datetime.fromisoformat(s["at"])} for s in detail["steps"]]
+    return {"case": case, "detail": detail, "clock": _clock_context(detail), "steps": steps,
+            "waiting": pages.waiting_line(detail, for_applicant=for_applicant),
+            "notices": _notice_links(case), "closed": case.status in CLOSED,
+            "children": [{**c, "clock_words": pages.clock_words(c["clock_state"])} for c in detail["children"]]}
+
+
+# --- my cases ---------------------------------------------------------------------------------------
+
+@require_GET
+def my_cases(request: HttpRequest) -> HttpResponse:
+    if pages.is_case_staff(request.user) and not request.user.id_number:
+        return redirect("staff:cases:queue")
+    page = Paginator(pages.my_cases(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for case in page.object_list:
+        row = selectors.list_row(case)
+        row["clock_words"] = pages.clock_words(row["clock_state"])
+        row["deadline_day"] = pages.parse_day(row["deadline"] or row["promised_deadline"])
+        rows.append(row)
+    return render(request, "cases/my_cases.html", {"page": page, "rows": rows})
+
+
+# --- the tracking page ------------------------------------------------------------------------------
+
+def _track(request: HttpRequest, case: Case, *, errors: dict[str, str] | None = None, status: int = 200,
+           values: Any = None) -> HttpResponse:
+    own = permissions.speaks_for_applicant(request.user, case)
+    context = case_context(request.user, case, for_applicant=own)
+    context.update({"own": own, "can_withdraw": own and case.status in actions.WITHDRAWABLE,
+                    "errors": errors or {}, "values": values or {}})
+    return render(request, "cases/track.html", context, status=status)
+
+
+@require_GET
+def track(request: HttpRequest, number: str) -> HttpResponse:
+    return _track(request, _case_or_404(request.user, number))
+
+
+def field_errors(exc: FieldError) -> dict[str, str]:
+    """FieldError → {form field: message}; `materials.0` is shown at `materials`."""
+    out: dict[str, str] = {}
+    for field, message in exc.errors:
+        key = (field or "form").split(".", 1)[0]
+        out[key] = f"{out[key]}；{message}" if key in out else message
+    return out
+
+
+@require_POST
+def withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case_or_404(request.user, number)
+    if not permissions.speaks_for_applicant(request.user, case):
+        raise PermissionDenied("只有申请人可以撤回申请")
+    try:
+        actions.withdraw(request.user, case, reason=request.POST.get("reason", ""),
+                         lock_version=_int(request.POST.get("lock_version")))
+    except FieldError as exc:
+        return _track(request, _case_or_404(request.user, number), errors=field_errors(exc), status=422,
+                      values=request.POST)
+    except Conflict as exc:
+        return _track(request, _case_or_404(request.user, number), errors={"form": exc.message}, status=409)
+    messages.success(request, f"办件 {number} 已撤回。")
+    return redirect("cases:track", number=number)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+# --- the receipt and the notices ----------------------------------------------------------------------
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code (no image request, allowed by the CSP)."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    return image.to_string(encoding="unicode")
+
+
+@require_GET
+def receipt(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case_or_404(request.user, number)
+    detail = selectors.case_detail(request.user, case)
+    url = notices.tracking_url(case)
+    return render(request, "cases/receipt.html", {
+        "case": case, "detail": detail, "clock": _clock_context(detail), "tracking_url": url,
+        "qr": mark_safe(qr_svg(url)),  # noqa: S308 - generated by qrcode from our own URL
+        "children": detail["children"], "materials": detail["materials"],
+        "own": permissions.speaks_for_applicant(request.user, case)})
+
+
+def notice_response(user: Any, number: str, kind: str) -> HttpResponse:
+    """The PDF of one notice, for whoever may see the case (API and page); NotFound otherwise."""
+    case = selectors.get_case(user, number)
+    if kind not in notices.KINDS or kind not in pages.notice_kinds(case):
+        raise NotFound(f"办件 {number} 没有该文书")
+    if not permissions.speaks_for_applicant(user, case):
+        audit.record_read("case", subject_id=case.applicant_id, obj=case,
+                          reason=f"下载办件 {case.number} 的{NoticeKind(kind).label}")
+    data = notices.render_notice(notices.load(case), kind)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, notices.filename_of(case, kind))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def notice_pdf(request: HttpRequest, number: str, kind: str) -> HttpResponse:
+    try:
+        return notice_response(request.user, number, kind)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
