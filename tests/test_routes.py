@@ -58,6 +58,7 @@ PUBLIC_ROUTES: dict[str, str] = {
     "services/browse": "catalogue browsing",
     "services/region": "remembered region for guides (a cookie)",
     "services/bundles/": "one-thing bundles",
+    "services/changes/": "the catalogue's public change log",
     "services/bundles/<str:code>/": "one-thing bundle guide",
     "services/bundles/<str:code>/situation": "bundle questionnaire (computed, not stored)",
     "services/<str:code>/": "service guide (printable)",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("suggest", views.suggest, name="suggest"),
     path("browse", views.browse, name="browse"),
     path("region", views.choose_region, name="region"),
+    path("changes/", views.changes, name="changes"),
     path("bundles/", views.bundle_list, name="bundles"),
     path("bundles/<str:code>/", views.bundle, name="bundle"),
     path("bundles/<str:code>/situation", views.bundle_situation, name="bundle-situation"),

@@ -34,6 +34,9 @@ SEARCH_LIMIT = 30
 BROWSE_PAGE_SIZE = 20
 
 
+CHANGES_PAGE_SIZE = 30
+
+
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A public GET page: anyone may open it; a NotFound becomes the 404 page naming what is
     missing."""
@@ -251,6 +254,14 @@ def versions(request: HttpRequest, code: str) -> HttpResponse:
     item = selectors.get_item(code)
     rows = [selectors.version_summary(v) for v in selectors.versions_of(item)[:100]]
     return render(request, "catalog/versions.html", {"item": item, "versions": rows})
+
+
+@public_page
+def changes(request: HttpRequest) -> HttpResponse:
+    """The public change log of the whole catalogue (S1 (十): published at once), newest first."""
+    page = Paginator(selectors.changes(), CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "catalog/changes.html", {
+        "page": page, "rows": [selectors.change_out(v) for v in page.object_list]})
 
 
 @public_page

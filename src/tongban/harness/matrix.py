@@ -199,6 +199,7 @@ CATALOG = [
     page("services/browse", PUBLIC, "事项浏览页"),
     page("services/region", PUBLIC, "选择区划（Cookie）", method="POST"),
     page("services/bundles/", PUBLIC, "一件事列表页"),
+    page("services/changes/", PUBLIC, "变更公告（全市）"),
     page("services/bundles/<str:code>/", PUBLIC, "一件事指南页", path="/services/bundles/{bundle}/"),
     page("services/bundles/<str:code>/situation", PUBLIC, "一件事情形引导",
          path="/services/bundles/{bundle}/situation"),

@@ -383,6 +383,18 @@ def test_versions_list_old_version_and_diff_element_by_element(catalog, client, 
     assert client.get(f"/services/{item.code}/diff", {"a": "x"}).status_code == 200  # inline error, not 500
 
 
+def test_change_log_page_announces_a_publication_at_once(catalog, client, editor):
+    """S1 (十): a change and its effective date are public as soon as it is published."""
+    item = make_item(editor, "TEST-XK-202")
+    actions.publish_item(editor, item, changes={"legal_days": 7}, effective_date=timezone.localdate(),
+                         summary="时限由10个工作日压减为7个", base_version=1)
+    page = text(client.get("/services/changes/"))
+    first_row = page[page.index("<tbody>"):page.index("</tr>", page.index("<tbody>"))]
+    assert item.code in first_row and "时限由10个工作日压减为7个" in first_row and "第2版" in first_row
+    assert f"/services/{item.code}/diff?a=1" in first_row and "b=2" in first_row
+    assert client.get("/services/changes/", {"page": "999"}).status_code == 200  # the last page, not an error
+
+
 # --- search, suggestions, browse, home ----------------------------------------------------------------
 
 def test_empty_search_shows_hot_services(catalog, client):
