@@ -37,6 +37,8 @@ import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tongban_bench_soak")
+
 from _common import ROOT, database_label, header, percentile, ready_database
 from bench_http import free_port, start_server, stop_server, wait_until_up
 
@@ -81,12 +83,33 @@ def prepare() -> dict:
              .select_related("item", "department").order_by("item__code")[:40])
     for impl in impls:
         role = StaffRole.objects.filter(role="officer", department=impl.department_id).select_related("user").first()
-        if role:
+        if role and _fileable(citizens[0], impl.item.code):
             tokens.setdefault(role.user.username, actions.create_token(role.user, days=1, name="soak")[1])
             pairs.append((impl.item.code, role.user.username))
     evaluation = json.loads((ROOT / "src/tongban/search/evaluation/queries.json").read_text(encoding="utf-8"))
     queries = [q["q"] for q in evaluation["queries"]][:100]
     return {"citizens": [u.username for u in citizens], "pairs": pairs, "tokens": tokens, "queries": queries}
+
+
+class _Undo(Exception):
+    pass
+
+
+def _fileable(citizen, code: str) -> bool:
+    """Items a citizen can file with an empty form (no answers or enterprise needed): tried
+    once in a transaction that is rolled back."""
+    from django.db import transaction
+
+    from tongban.cases import actions
+
+    try:
+        with transaction.atomic():
+            actions.submit(citizen, item=code, region="210200")
+            raise _Undo
+    except _Undo:
+        return True
+    except Exception:  # refused: needs answers, an enterprise, a form value
+        return False
 
 
 class Soak:
@@ -98,11 +121,11 @@ class Soak:
         self.skipped: set[str] = set()
         self.cases = 0
 
-    async def call(self, client, name: str, method: str, path: str, *, token: str | None = None,
+    async def call(self, client, name: str, method: str, path: str, *, address: str, token: str | None = None,
                    body: dict | None = None, ok: tuple[int, ...] = (200, 201), headers: dict | None = None):
         import httpx
 
-        sent = {**(headers or {})}
+        sent = {"X-Forwarded-For": address, **(headers or {})}
         if token:
             sent["Authorization"] = f"Bearer {token}"
         started = time.perf_counter()
@@ -119,27 +142,29 @@ class Soak:
 
     async def user(self, client, n: int, until: float) -> None:
         rng = random.Random(n)
+        me = {"address": f"198.51.100.{n + 1}"}  # each virtual user is one citizen behind the proxy
         plan = self.plan
         while time.monotonic() < until:
-            await self.call(client, "home", "GET", "/")
+            await self.call(client, "home", "GET", "/", **me)
             q = rng.choice(plan["queries"])
-            await self.call(client, "search", "GET", f"/api/catalog/search?q={q}")
+            await self.call(client, "search", "GET", f"/api/catalog/search?q={q}", **me)
             if not plan["pairs"]:
                 continue
             code, officer = rng.choice(plan["pairs"])
-            await self.call(client, "guide", "GET", f"/api/catalog/items/{code}?region=210200")
+            await self.call(client, "guide", "GET", f"/api/catalog/items/{code}?region=210200", **me)
             citizen = plan["tokens"][rng.choice(plan["citizens"])]
-            filed = await self.call(client, "apply", "POST", "/api/cases", token=citizen,
+            filed = await self.call(client, "apply", "POST", "/api/cases", token=citizen, **me,
                                     body={"item": code, "region": "210200", "form": {}, "materials": []},
                                     headers={"Idempotency-Key": str(uuid.uuid4())}, ok=(201,))
             if filed is None:
                 continue
             number = filed.json()["number"]
             self.cases += 1
-            await self.call(client, "track", "GET", f"/api/cases/{number}", token=citizen)
+            await self.call(client, "track", "GET", f"/api/cases/{number}", token=citizen, **me)
             off = plan["tokens"][officer]
-            await self.call(client, "accept", "POST", f"/api/cases/{number}/actions/accept", token=off, body={})
-            await self.call(client, "approve", "POST", f"/api/cases/{number}/actions/approve", token=off, body={})
+            await self.call(client, "accept", "POST", f"/api/cases/{number}/actions/accept", token=off, body={}, **me)
+            await self.call(client, "approve", "POST", f"/api/cases/{number}/actions/approve", token=off, body={},
+                            **me)
             for name, path in (("ticket", "/api/hotline/tickets"), ("review", "/api/reviews")):
                 if name in self.skipped:
                     continue
@@ -186,6 +211,7 @@ def main() -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    os.environ["TONGBAN_NUM_PROXIES"] = "1"  # the load generator is the proxy: its X-Forwarded-For counts
     server = start_server(port, args.workers, args.threads)
     try:
         asyncio.run(wait_until_up(base, server))
