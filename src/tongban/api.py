@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.db import DataError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -90,6 +90,7 @@ api = TongbanAPI(
 api.add_router("/calendar", calendar_router)
 api.add_router("/", identity_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("/", "tongban.cases.material_api.router")  # before cases: /cases/eligibility is no number
 api.add_router("/", cases_router)
 api.add_router("/", case_notices_router)
 
@@ -163,6 +164,12 @@ def http_error(request, exc: HttpError):
     if exc.status_code == 400:  # django-ninja's "cannot parse request body"
         return _json(request, [{"field": "body", "message": "请求体不是有效的 JSON"}], 422)
     return _json(request, str(exc.message), exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc: RequestDataTooBig):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: refused whole before any write (issue 10, item 4)."""
+    return _json(request, [{"field": "body", "message": "请求体过大，请缩短内容或分批提交"}], 413)
 
 
 @api.exception_handler(DataError)

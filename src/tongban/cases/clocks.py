@@ -47,9 +47,12 @@ def reading(case: Case, today: dt.date | None = None) -> dict[str, Any]:
     cal = get_calendar()
     legal = legal_clock(case, events).read(today, cal)
     promised = promised_clock(case, events).read(today, cal)
+    running = legal.state in (ClockState.RUNNING, ClockState.WARNED)
     return {**out, "days_used": legal.days_used, "days_left": legal.days_left, "deadline": legal.deadline,
             "promised_deadline": promised.deadline, "promised_days_used": promised.days_used,
-            "state": legal.state.value, "promised_state": promised.state.value}
+            "state": legal.state.value, "promised_state": promised.state.value,
+            # running with no date: the deadline lies in a year whose calendar is not entered yet
+            "deadline_pending": running and legal.deadline is None}
 
 
 def projected_deadlines(case: Case, receipt: dt.date | None = None) -> tuple[dt.date | None, dt.date | None]:

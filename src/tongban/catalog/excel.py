@@ -120,6 +120,18 @@ def _item_row(item: ServiceItem, s: dict[str, Any]) -> list[Any]:
     return [_cell(key, values.get(key)) for key, _ in ITEM_COLUMNS]
 
 
+def _as_text(book) -> None:
+    """No formula injection: openpyxl turns any string starting with "=" into a formula, and the
+    texts are editable by officers (notes, fees, places). Every cell is stored as text, so Excel
+    shows "=HYPERLINK(…)" as typed and the import reads it back unchanged; "+", "-" and "@" are
+    already text cells. The export holds no formula of its own."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def export_workbook(items: Iterable[ServiceItem] | None = None) -> bytes:
     """The catalogue (or the given items) with implementations, materials and questions."""
     from openpyxl import Workbook
@@ -150,6 +162,7 @@ def export_workbook(items: Iterable[ServiceItem] | None = None) -> bytes:
         values = {"code": impl.item.code, "region": impl.region_id, "department": impl.department_id}
         sheets[IMPLEMENTATIONS].append([values[k] if k in values else _cell(k, getattr(impl, k))
                                         for k, _ in IMPLEMENTATION_COLUMNS])
+    _as_text(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 
-from .calendar import WorkingCalendar, get_calendar
+from .calendar import UnknownCalendarYear, WorkingCalendar, get_calendar
 
 
 class Unit(StrEnum):
@@ -61,7 +61,8 @@ class ClockReading(NamedTuple):
 
     days_used: int
     limit: int
-    deadline: dt.date | None  # None while paused: it depends on when the clock resumes
+    deadline: dt.date | None  # None while paused (it depends on when the clock resumes), or while it
+    # falls in a year whose working-day calendar has not been entered yet
     state: ClockState
 
     @property
@@ -124,12 +125,18 @@ class Clock:
             raise ClockError("clock has not started")
         if state is not _RUNNING:
             return ClockReading(used, self.limit, None, state)
-        deadline = self._add(cal, anchor, max(self.limit - used, 0))
+        try:
+            deadline = self._add(cal, anchor, max(self.limit - used, 0))
+        except UnknownCalendarYear:
+            # The deadline falls in a year whose holidays nobody has entered yet (late in the
+            # year, before the State Council's notice): no date is guessed, but the days used
+            # and left still count, and the clock is not overdue — that year is still ahead.
+            deadline = None
         used += self._count(cal, anchor, today)
         return ClockReading(used, self.limit, deadline, self._running_state(used, today, deadline))
 
-    def _running_state(self, used: int, today: dt.date, deadline: dt.date) -> ClockState:
-        if today > deadline:
+    def _running_state(self, used: int, today: dt.date, deadline: dt.date | None) -> ClockState:
+        if deadline is not None and today > deadline:
             return _OVERDUE
         share = settings.CLOCK_WARN_SHARE if self.warn_share is None else self.warn_share
         if self.limit and (self.limit - used) <= share * self.limit:

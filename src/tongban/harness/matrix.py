@@ -231,6 +231,17 @@ CASES = [
                                                            admin="403"),
         "受理企业的办件（本部门工作人员）", path=CASE + "/actions/accept"),
     api("GET /api/cases/{number}/notices/{kind}.pdf", CASE_READERS, "办件文书 PDF", path=CASE + "/notices/receipt.pdf"),
+    # materials, pre-check and the one form (issue 5 items 2-4): uploading is for whom the applicant speaks
+    # through (others who see the case: 403); the matrix's case has no file yet, so a reader's download is 404
+    api("POST /api/cases/{number}/materials/{position}/file",
+        {p: "403" if seen == ALLOWED and p != "agent" else seen for p, seen in CASE_READERS.items()},
+        "上传企业办件的材料文件（申请人一方；非 PDF/图片/OFD：422）", path=CASE + "/materials/1/file", upload="file"),
+    api("GET /api/cases/{number}/materials/{position}/file", access("404", anonymous="401"),
+        "下载材料文件（能查看办件者；尚未上传：404）", path=CASE + "/materials/1/file"),
+    api("POST /api/cases/eligibility", SIGNED_IN, "资格预检（受理条件规则）",
+        data={"item": "SCJG-XK-001", "region": "210200"}),
+    api("GET /api/cases/form-schema", SIGNED_IN, "一表申请的 JSON Schema 与预填值",
+        path="/api/cases/form-schema?bundle={bundle}"),
     # the cases' pages (issue 5): the applicant's, and the officers' under /staff/ (TOTP)
     page("cases/", SIGNED_IN, "我的办件（工作人员转到办件待办）"),
     page("cases/<str:number>/", CASE_READERS, "办件跟踪页", path=CASE_PAGE),

@@ -52,7 +52,9 @@ def active_membership(user: User, uscc: str) -> EnterpriseMembership:
 
 
 def tokens_of(user: User) -> QuerySet[ApiToken]:
-    return ApiToken.objects.visible_to(user)
+    """The user's own tokens ("我的 API 令牌"): an administrator's reach (revoking anyone's token
+    by id, `get_token_for`) does not put everyone's tokens in their own list."""
+    return ApiToken.objects.visible_to(user).filter(user=user)
 
 
 def get_token_for(user: User, token_id: int) -> ApiToken:

@@ -8,8 +8,9 @@ from .cases import (
     CaseStep,
     CorrectionRequest,
 )
+from .files import CaseFile
 
 __all__ = [
-    "Case", "CaseClockEvent", "CaseMaterial", "CaseNotice", "CaseNumberCounter", "CasePromise", "CaseStep",
+    "Case", "CaseClockEvent", "CaseFile", "CaseMaterial", "CaseNotice", "CaseNumberCounter", "CasePromise", "CaseStep",
     "CorrectionRequest",
 ]

@@ -44,10 +44,23 @@ def test_R5_clock_skips_holidays_in_its_deadline():
     assert read(c, D(2026, 2, 10)).deadline == D(2026, 2, 24)  # Spring Festival, Feb 14 worked
 
 
-def test_R5_deadline_needing_an_unknown_year_is_an_error():
+def test_R5_deadline_in_a_year_not_yet_entered_is_pending_not_guessed():
+    """Late in the year the next year's holidays are not yet known: no deadline date is guessed,
+    but the clock keeps counting the days used and left and is never called overdue."""
+    c = clock(60, (START, D(2026, 11, 2)))
+    r = read(c, D(2026, 11, 25))
+    assert r.deadline is None and r.state is ClockState.RUNNING
+    assert r.days_used == 17 and r.days_left == 43
+    warned = read(clock(20, (START, D(2026, 11, 30))), D(2026, 12, 24))
+    assert warned.deadline is not None  # inside 2026: a real date
+    late = clock(18, (START, D(2026, 12, 10)))  # 15 used on Dec 31, 3 left, all in 2027
+    assert read(late, D(2026, 12, 31)).state is ClockState.WARNED and read(late, D(2026, 12, 31)).deadline is None
+
+
+def test_R5_counting_days_inside_a_year_not_yet_entered_is_an_error():
     c = clock(5, (START, D(2026, 12, 30)))
     with pytest.raises(UnknownCalendarYear, match="2027"):
-        read(c, D(2026, 12, 30))
+        read(c, D(2027, 1, 4))
 
 
 def test_clock_read_before_it_started_is_an_error():
