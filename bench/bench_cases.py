@@ -89,7 +89,8 @@ def generate(total: int, seed: int = 20261125) -> float:
             "SELECT id, 'start', accepted_on, now(), '受理' FROM cases_case c WHERE number LIKE %s "
             "AND accepted_on IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cases_caseclockevent e WHERE e.case_id = c.id)",
             [f"{PREFIX}-%"])
-        cursor.execute("ANALYZE cases_case; ANALYZE cases_caseclockevent")
+        cursor.execute("VACUUM ANALYZE cases_case")  # as autovacuum would: index-only counts
+        cursor.execute("VACUUM ANALYZE cases_caseclockevent")
     return time.perf_counter() - started
 
 

@@ -26,12 +26,22 @@ DETAIL_RELATED = ("item", "bundle", "region", "department", "applicant", "on_beh
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
-    condition = scope_filter(Case, user)
+    """Staff: their department and region (supervisors: their region), plus for window staff
+    the cases they filed for walk-ins — staff never apply as themselves, so no owner branch
+    keeps the queue on its (department, status, deadline) index. Applicants: their own cases
+    and those of the enterprises they act for."""
+    staff = bool(grants_of(user))
+    condition = scope_filter(Case, user, owner=not staff)
     if condition is None:
         return Case.objects.all()
-    if getattr(user, "is_authenticated", False):
-        enterprises = EnterpriseMembership.objects.filter(user=user, status=EnterpriseMembership.Status.ACTIVE)
-        condition |= Q(on_behalf_of__in=enterprises.values("enterprise_id")) | Q(filed_by=user)
+    if staff:
+        if permissions.is_window_staff(user):
+            condition |= Q(filed_by=user)
+    elif getattr(user, "is_authenticated", False):
+        enterprises = list(EnterpriseMembership.objects.filter(user=user, status=EnterpriseMembership.Status.ACTIVE)
+                           .values_list("enterprise_id", flat=True))
+        if enterprises:
+            condition |= Q(on_behalf_of__in=enterprises)
     return Case.objects.filter(condition)
 
 

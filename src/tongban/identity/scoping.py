@@ -62,20 +62,40 @@ def is_admin(user: Any) -> bool:
     return bool(getattr(user, "is_superuser", False)) or any(g.role == Role.ADMIN for g in grants_of(user))
 
 
-def scope_filter(model: type[models.Model], user: Any) -> Q | None:
-    """The Q that limits `model` to `user`; None means unrestricted (administrators)."""
+def _regions_under(user: Any, path: str) -> list[str] | None:
+    """The codes of a region and every region below it (read once per user object, like the
+    grants): the scoped row is then filtered on its own region column, which an index serves
+    and the planner can estimate, not joined to the regions."""
+    from .models import Region  # here: the models import this module
+
+    cached = getattr(user, "_tongban_regions", None)
+    if cached is None:
+        cached = {}
+        user._tongban_regions = cached
+    if path not in cached:
+        codes = list(Region.objects.filter(path__startswith=path).values_list("pk", flat=True))
+        # the whole city: no condition at all, so the row's other indexed columns decide alone
+        cached[path] = None if len(codes) == Region.objects.count() else codes
+    return cached[path]
+
+
+def scope_filter(model: type[models.Model], user: Any, *, owner: bool = True) -> Q | None:
+    """The Q that limits `model` to `user`; None means unrestricted (administrators). With
+    `owner=False` the rows the user owns are not added (staff queues)."""
     if is_admin(user):
         return None
     scope: Scope = getattr(model, "scope", Scope())
     nothing = Q(pk__in=[])
     condition = nothing
     for grant in grants_of(user):
-        in_region = Q(**{f"{scope.region}__path__startswith": grant.region_path}) if scope.region else Q()
+        codes = _regions_under(user, grant.region_path) if scope.region else None
+        # every region: a condition that holds for every row (an empty Q would vanish in an OR)
+        in_region = Q(**{f"{scope.region}__in": codes}) if codes is not None else Q(pk__isnull=False)
         if grant.role in DEPARTMENT_ROLES and scope.department:
             condition |= Q(**{scope.department: grant.department_id}) & in_region
         elif grant.role in scope.region_roles and scope.region:
             condition |= in_region
-    if scope.owner and getattr(user, "is_authenticated", False):
+    if owner and scope.owner and getattr(user, "is_authenticated", False):
         condition |= Q(**{scope.owner: user})
     return condition
 
