@@ -13,13 +13,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def ensure_organisation() -> None:
-    """The regions and departments, put back if a transactional test emptied the tables (the
-    browser journeys, the races): one indexed query when they are there."""
-    from tongban.identity.demo import load_catalog, load_organisation
-    from tongban.identity.models import Department
+    from tongban.testing import ensure_organisation as ensure
 
-    if not Department.objects.filter(pk="market").exists():
-        load_organisation(load_catalog())
+    ensure()
 
 
 @pytest.fixture(autouse=True)

@@ -91,3 +91,12 @@ def api_client(user: User | None = None, **headers: str) -> Client:
         return Client(headers=headers)
     _, raw = actions.create_token(user, days=1, name="test")
     return Client(headers={"Authorization": f"Bearer {raw}", **headers})
+
+
+def ensure_organisation() -> None:
+    """The regions and departments, put back if a transactional test emptied the tables (the
+    browser journeys, the races): one indexed query when they are there."""
+    from tongban.identity.demo import load_catalog, load_organisation
+
+    if not Department.objects.filter(pk="market").exists():
+        load_organisation(load_catalog())

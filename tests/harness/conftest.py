@@ -60,8 +60,10 @@ def objects(cast, catalog_loaded, settings, tmp_path):
 @pytest.fixture(scope="session")
 def _catalog_once(django_db_setup, django_db_blocker):
     from tongban.catalog import demo
+    from tongban.testing import ensure_organisation
 
     with django_db_blocker.unblock():
+        ensure_organisation()  # a transactional test may have emptied them before this first use
         demo.load()
 
 

@@ -11,8 +11,10 @@ ENTERPRISE_ITEM = "SCJG-XK-001"  # 企业设立登记: for enterprises
 @pytest.fixture(scope="session")
 def _catalog_loaded(django_db_setup, django_db_blocker):
     from tongban.catalog import demo
+    from tongban.testing import ensure_organisation
 
     with django_db_blocker.unblock():
+        ensure_organisation()  # a transactional test may have emptied them before this first use
         demo.load()
 
 
