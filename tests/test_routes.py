@@ -14,23 +14,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import resolve
 from django.urls.exceptions import Resolver404
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from ninja.operation import PathView
 
+from tongban.harness.routes import Route, all_routes
 from tongban.testing import PASSWORD, api_client
-
-try:  # Python 3.11+
-    import re._parser as sre_parse
-except ImportError:  # pragma: no cover
-    import sre_parse  # type: ignore[no-redef]
 
 pytestmark = pytest.mark.django_db
 
@@ -116,109 +110,8 @@ PUBLIC_OPERATIONS: dict[str, str] = {
 }
 
 
-# Example paths for routes whose first example would be caught by an earlier route.
-EXAMPLE_PATHS: dict[str, str] = {
-    "^api/": "/api/no-such-operation",
-}
-
-
-# --- walking the URLconf -----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Route:
-    route: str  # as Django joins it, e.g. "accounts/me/tokens/<int:token_id>/revoke/"
-    path: str  # an example path with dummy parameters, e.g. "/accounts/me/tokens/1/revoke/"
-    pattern: URLPattern
-
-    @property
-    def path_view(self) -> PathView | None:
-        """The django-ninja PathView behind an API route (None for plain Django views)."""
-        for cell in getattr(self.pattern.callback, "__closure__", None) or ():
-            if isinstance(cell.cell_contents, PathView):
-                return cell.cell_contents
-        return None
-
-
-def _join(route1: str, route2: str) -> str:  # as django.urls.resolvers.URLResolver._join_route
-    if not route1:
-        return route2
-    return route1 + (route2[1:] if route2.startswith("^") else route2)
-
-
-def _walk(patterns, route: str = "", regex: str = "") -> Iterator[tuple[str, str, URLPattern]]:
-    for entry in patterns:
-        own = entry.pattern.regex.pattern
-        own = own[1:] if own.startswith("^") else own
-        own = re.sub(r"(\\Z|\$)$", "", own)
-        if isinstance(entry, URLResolver):
-            yield from _walk(entry.url_patterns, _join(route, str(entry.pattern)), regex + own)
-        elif isinstance(entry, URLPattern):
-            yield _join(route, str(entry.pattern)), regex + own, entry
-
-
-def all_routes() -> list[Route]:
-    return [Route(route, EXAMPLE_PATHS.get(route) or "/" + example(regex), pattern)
-            for route, regex, pattern in _walk(get_resolver().url_patterns)]
-
-
-# --- an example string for a URL regex (dummy path parameters) ---------------------------------
-
-_CANDIDATES = "1xa-_0"
-
-
-def example(regex: str) -> str:
-    return _emit(sre_parse.parse(regex))
-
-
-def _emit(items) -> str:
-    out = []
-    for op, av in items:
-        kind = str(op)
-        if kind == "LITERAL":
-            out.append(chr(av))
-        elif kind in ("ANY", "NOT_LITERAL"):
-            out.append(next(c for c in "1x" if kind == "ANY" or ord(c) != av))
-        elif kind == "IN":
-            out.append(next(c for c in _CANDIDATES if _in_set(av, c)))
-        elif kind == "CATEGORY":
-            out.append(next(c for c in _CANDIDATES if _in_category(av, c)))
-        elif kind == "BRANCH":
-            out.append(_emit(av[1][0]))
-        elif kind == "SUBPATTERN":
-            out.append(_emit(av[-1]))
-        elif kind in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, _high, sub = av
-            out.append(_emit(sub) * max(low, 1))
-        elif kind == "AT":
-            continue
-        else:  # pragma: no cover - a construct Django URLs do not use
-            raise ValueError(f"cannot make an example for {kind} in a URL pattern")
-    return "".join(out)
-
-
-def _in_category(category, char: str) -> bool:
-    name = str(category)
-    test = {"DIGIT": str.isdigit, "WORD": lambda c: c.isalnum() or c == "_", "SPACE": str.isspace}
-    for key, fn in test.items():
-        if key in name:
-            return fn(char) != ("NOT" in name)
-    return True
-
-
-def _in_set(items, char: str) -> bool:
-    negate = False
-    hit = False
-    for op, av in items:
-        kind = str(op)
-        if kind == "NEGATE":
-            negate = True
-        elif kind == "LITERAL":
-            hit = hit or ord(char) == av
-        elif kind == "RANGE":
-            hit = hit or av[0] <= ord(char) <= av[1]
-        elif kind == "CATEGORY":
-            hit = hit or _in_category(av, char)
-    return hit != negate
+# The walk of the URLconf and the example paths are the harness's (tongban.harness.routes), one
+# copy for this deny-by-default walk and the permission matrix.
 
 
 # --- checks ------------------------------------------------------------------------------------
