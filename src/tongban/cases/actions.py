@@ -26,10 +26,9 @@ from tongban.core import audit
 from tongban.core.calendar import get_calendar
 from tongban.core.clock import EventKind
 from tongban.core.errors import Conflict, FieldError, NotFound
-from tongban.identity.models import Enterprise, Region, User
-from tongban.identity.selectors import active_membership
+from tongban.identity.models import Enterprise, User
 
-from . import clocks, forms, notices, numbering, permissions
+from . import clocks, forms, intake, notices, numbering, permissions
 from . import materials as mats
 from .constants import ACTION_LABELS, CLOSED, Channel, NoticeKind, PromiseOutcome, Provision, Status
 from .models import (
@@ -56,70 +55,6 @@ def _today() -> dt.date:
 
 
 # --- filing ------------------------------------------------------------------------------------------
-
-def _applicant_for(actor: User, applicant_id_number: str | None) -> tuple[User, str, User | None]:
-    """(applicant, channel, filed_by): window staff file for a walk-in (帮办代办)."""
-    if applicant_id_number:
-        if not permissions.is_window_staff(actor):
-            raise PermissionDenied("只有窗口工作人员可以代申请人提交")
-        applicant = User.objects.filter(id_number=applicant_id_number.strip().upper()).first()
-        if applicant is None:
-            raise FieldError("applicant", "未找到该公民身份号码的注册用户，请先为申请人注册账号")
-        return applicant, Channel.WINDOW, actor
-    if not actor.id_number:
-        raise PermissionDenied("工作人员账号不能以本人名义申请；窗口代办请填写申请人（applicant）")
-    return actor, Channel.ONLINE, None
-
-
-def _enterprise_for(applicant: User, uscc: str | None) -> Enterprise | None:
-    if not uscc:
-        return None
-    try:
-        return active_membership(applicant, uscc).enterprise
-    except NotFound as exc:
-        raise FieldError("on_behalf_of", f"{exc.message}：{uscc}") from None
-
-
-def _check_audience(item: ServiceItem, enterprise: Enterprise | None, field: str = "on_behalf_of") -> None:
-    if item.audience == "enterprise" and enterprise is None:
-        raise FieldError(field, f"事项“{item.name}”的服务对象为法人，请填写所代表企业的统一社会信用代码")
-    if item.audience == "person" and enterprise is not None:
-        raise FieldError(field, f"事项“{item.name}”的服务对象为自然人，不能代表企业申请")
-
-
-def _resolve_item(code: str, region_code: str | None) -> tuple[ServiceItem, ItemImplementation]:
-    try:
-        item = catalog.get_item(code)
-    except NotFound as exc:
-        raise FieldError("item", exc.message) from None
-    try:
-        impl = catalog.implementation_of(item, region_code)
-    except NotFound as exc:
-        raise FieldError("region", exc.message) from None
-    return item, impl
-
-
-def _nearest_implementation(item: ServiceItem, region: Region) -> ItemImplementation | None:
-    """For a bundle: the item's implementation in the region, else in the nearest region above
-    it (a city-level item of a district's bundle is handled by the city department)."""
-    codes = [c for c in region.path.strip("/").split("/") if c]
-    rows = {i.region_id: i for i in item.implementations.filter(active=True, region_id__in=codes)
-            .select_related("department", "region")}
-    return next((rows[c] for c in reversed(codes) if c in rows), None)
-
-
-def _reusable(applicant: User, enterprise: Enterprise | None, rows: list[dict[str, Any]]) -> dict[str, CaseMaterial]:
-    """R12: the holder's earlier uploads an officer confirmed, by material type, offered again."""
-    codes = {(r.get("material_type") or {}).get("code"): r["name"] for r in rows}
-    owner = {"case__on_behalf_of": enterprise} if enterprise else {"case__applicant": applicant,
-                                                                    "case__on_behalf_of__isnull": True}
-    found: dict[str, CaseMaterial] = {}
-    for m in (CaseMaterial.objects.filter(confirmed=True, provision=Provision.UPLOADED, correction_requested=False,
-                                          material_type__code__in=[c for c in codes if c], **owner)
-              .select_related("material_type").order_by("-id")):
-        found.setdefault(codes[m.material_type.code], m)
-    return found
-
 
 def _label(actor: User | None) -> str:
     if actor is None:
@@ -162,19 +97,19 @@ def submit(actor: User, *, item: str | None = None, bundle: str | None = None, r
         raise FieldError("item", "请填写事项编码（item），或一件事编码（bundle）")
     if item and bundle:
         raise FieldError("bundle", "事项（item）与一件事（bundle）只能填写其一")
-    user, channel, filed_by = _applicant_for(actor, applicant)
-    enterprise = _enterprise_for(user, on_behalf_of)
+    user, channel, filed_by = intake.applicant_for(actor, applicant)
+    enterprise = intake.enterprise_for(user, on_behalf_of)
     claims = mats.parse_claims(materials or [])
     form, answers = form or {}, answers or {}
     forms.check_submission(user, enterprise, form, item=item, bundle=bundle)
     if bundle:
         return _submit_bundle(actor, bundle, region, user, enterprise, channel, filed_by, form, answers, claims)
-    service_item, impl = _resolve_item(item, region)
-    _check_audience(service_item, enterprise)
+    service_item, impl = intake.resolve_item(item, region)
+    intake.check_audience(service_item, enterprise)
     version = catalog.version_in_force(service_item)
     rows = mats.material_list(version, answers)
     planned = mats.plan(rows, claims, holder=holder_of(user, enterprise),
-                        reusable=_reusable(user, enterprise, rows))
+                        reusable=intake.reusable_uploads(user, enterprise, rows))
     with transaction.atomic():
         case = _create_case(actor, service_item, version, impl, user, enterprise, channel, filed_by, form, answers,
                             planned)
@@ -242,12 +177,12 @@ def _submit_bundle(actor: User, code: str, region_code: str | None, user: User, 
     claimed: set[str] = set()
     for entry in entries:
         item = entry.item
-        impl = _nearest_implementation(item, region)
+        impl = intake.nearest_implementation(item, region)
         if impl is None:
             errors.append(("bundle", f"一件事包含的事项 {item.code}（{item.name}）在{region.name}未实施"))
             continue
         try:
-            _check_audience(item, enterprise)
+            intake.check_audience(item, enterprise)
         except FieldError as exc:
             errors.extend(exc.errors)
             continue
@@ -267,7 +202,7 @@ def _submit_bundle(actor: User, code: str, region_code: str | None, user: User, 
         raise FieldError(errors=list(dict.fromkeys(errors)))
     holder = holder_of(user, enterprise)
     planned_per_item = [(item, version, impl, mats.plan(rows, mine, holder=holder,
-                                                          reusable=_reusable(user, enterprise, rows)))
+                                                          reusable=intake.reusable_uploads(user, enterprise, rows)))
                         for item, version, impl, rows, mine in plans]
     with transaction.atomic():
         parent = _new_case(numbering.next_number(region.code, _today()), bundle=bundle, region=region,
