@@ -23,6 +23,7 @@ from django.urls.exceptions import Resolver404
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tongban.harness.matrix import APP_MODULES
 from tongban.harness.routes import Route, all_routes
 from tongban.testing import PASSWORD, api_client
 
@@ -108,6 +109,12 @@ PUBLIC_OPERATIONS: dict[str, str] = {
     "POST /api/catalog/bundles/{code}/materials": "bundle material list for the answers (computed, not stored)",
     "GET /api/catalog/export.jsonld": "the catalogue as linked open data (CPSV-AP)",
 }
+
+
+# the later apps declare theirs next to their permission-matrix rows (tongban/harness/matrix_<app>.py)
+for _module in APP_MODULES.values():
+    PUBLIC_ROUTES.update(_module.PUBLIC_ROUTES)
+    PUBLIC_OPERATIONS.update(_module.PUBLIC_OPERATIONS)
 
 
 # The walk of the URLconf and the example paths are the harness's (tongban.harness.routes), one

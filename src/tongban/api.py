@@ -93,6 +93,9 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/", "tongban.cases.material_api.router")  # before cases: /cases/eligibility is no number
 api.add_router("/", cases_router)
 api.add_router("/", case_notices_router)
+# the later apps: each router spells its full paths under /api/
+for _app in ("licences", "exchange", "disclosure", "hotline", "reviews", "oversight"):
+    api.add_router("/", f"tongban.{_app}.api.router")
 
 
 def _json(request: HttpRequest, detail, status: int) -> HttpResponse:

@@ -158,6 +158,12 @@ def main(argv: list[str] | None = None) -> int:
     fuzz.add_argument("--deep", action="store_true", help="深度：每个接口大量随机用例")
     fuzz.add_argument("--persona", action="append", help="只以该角色运行（可重复），见 tongban/harness/personas.py")
     fuzz.add_argument("--examples", type=int, help="每个接口每种模式的用例数")
+    for name, text in (("hotline", "12345 热线：train | evaluate（分类模型）"),
+                       ("stats", "统计汇总：rebuild --from --to"),
+                       ("oversight", "效能监察：scan | report --region --month"),
+                       ("licences", "电子证照：导入、密钥轮换等"),
+                       ("disclosure", "政务公开：站点、年度报告等")):
+        sub.add_parser(name, help=text, add_help=False)  # the Django command of the same name
     sub.add_parser("manage", help="任意 Django 管理命令", add_help=False)
     args, rest = parser.parse_known_args(argv)
     if args.command == "run":

@@ -79,6 +79,12 @@ INSTALLED_APPS = [
     "tongban.search",
     "tongban.catalog",
     "tongban.cases",
+    "tongban.licences",
+    "tongban.exchange",
+    "tongban.disclosure",
+    "tongban.hotline",
+    "tongban.reviews",
+    "tongban.oversight",
     "tongban.portal",
     "tongban.harness",  # test harness (issue 10): no models, only the permissions_doc command
     # Wagtail (portal pages; the disclosure site cluster builds on it)

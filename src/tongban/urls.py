@@ -42,6 +42,13 @@ urlpatterns = [
     path("services/forms/", include("tongban.catalog.file_urls")),  # sample and blank forms (public files)
     path("services/", include("tongban.catalog.urls")),  # the catalogue's public pages
     path("cases/", include("tongban.cases.urls")),
+    # the later apps' pages; each app's urls.py spells its full paths
+    path("", include("tongban.licences.urls")),
+    path("", include("tongban.exchange.urls")),
+    path("", include("tongban.disclosure.urls")),
+    path("", include("tongban.hotline.urls")),
+    path("", include("tongban.reviews.urls")),
+    path("", include("tongban.oversight.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

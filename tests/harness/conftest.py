@@ -44,7 +44,13 @@ def objects(cast, catalog_loaded, settings, tmp_path):
                                  legal_representative="王建国")
     item = ServiceItem.objects.filter(active=True, department_id="market", current_version__isnull=False) \
         .order_by("code").first()
+    from tongban.harness.matrix import APP_MODULES
+
+    found = {}
+    for module in APP_MODULES.values():  # the later apps' objects (tongban/harness/matrix_<app>.py)
+        found.update(module.objects(cast))
     return {
+        **found,
         "citizen_a_token": token.pk,
         "citizen_a_message": message.pk,
         "enterprise_case": case.number,

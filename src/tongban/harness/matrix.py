@@ -24,77 +24,34 @@ with objects it creates: see `tests/harness/test_matrix.py::objects`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
-
+from . import (
+    matrix_disclosure,
+    matrix_exchange,
+    matrix_hotline,
+    matrix_licences,
+    matrix_oversight,
+    matrix_reviews,
+)
+from .access import (  # noqa: F401 — the table's vocabulary, re-exported for the tests
+    ADMIN,
+    ALLOWED,
+    APPLICANTS,
+    CATALOG_EDITORS,
+    LEGAL_REPRESENTATIVE,
+    NAMES,
+    NOT_FOUND,
+    OUTCOMES,
+    OWN_MESSAGE,
+    PUBLIC,
+    SIGNED_IN,
+    STAFF,
+    STAFF_NAMES,
+    Row,
+    access,
+    api,
+    page,
+)
 from .personas import PERSONAS
-
-ALLOWED = "allowed"
-OUTCOMES = (ALLOWED, "401", "403", "404")
-
-NAMES = tuple(p.name for p in PERSONAS)
-APPLICANTS = ("citizen_a", "citizen_b", "agent")
-STAFF_NAMES = tuple(p.name for p in PERSONAS if p.is_staff)
-
-
-def access(default: str, **outcomes: str) -> dict[str, str]:
-    """An outcome for every persona: `default` unless named. Persona groups may be given as
-    `applicants=` and `staff=`; single personas override the groups."""
-    table = dict.fromkeys(NAMES, default)
-    for group, members in (("applicants", APPLICANTS), ("staff", STAFF_NAMES)):
-        if group in outcomes:
-            table.update(dict.fromkeys(members, outcomes.pop(group)))
-    unknown = set(outcomes) - set(NAMES)
-    if unknown:
-        raise KeyError(f"unknown personas {sorted(unknown)}")
-    table.update(outcomes)
-    assert set(table.values()) <= set(OUTCOMES), table
-    return table
-
-
-PUBLIC = access(ALLOWED)
-SIGNED_IN = access(ALLOWED, anonymous="401")
-STAFF = access(ALLOWED, anonymous="401", applicants="403")
-ADMIN = access("403", anonymous="401", admin=ALLOWED)
-# catalog.permissions.EDIT_ROLES: officers and heads of the implementing department, editors, admins
-CATALOG_EDITORS = access("403", anonymous="401", officer_a=ALLOWED, officer_b=ALLOWED,
-                         officer_other_region=ALLOWED, head=ALLOWED, editor=ALLOWED, admin=ALLOWED)
-NOT_FOUND = access("404")
-OWN_MESSAGE = access("404", anonymous="401", citizen_a=ALLOWED)  # a message is its addressee's alone
-LEGAL_REPRESENTATIVE = access("404", anonymous="401", agent=ALLOWED, admin=ALLOWED)
-
-
-@dataclass(frozen=True)
-class Row:
-    route: str  # "GET /api/me" or a Django route such as "accounts/me/"
-    access: Mapping[str, str]
-    what: str  # for docs/permissions.md
-    method: str = "GET"  # pages only; an API row's method is in its key
-    path: str | None = None  # the request path, placeholders {name} filled by the test
-    data: dict[str, Any] = field(default_factory=dict)  # JSON body (API) or form fields (pages)
-    upload: str | None = None  # API: send a multipart request with a junk file in this field instead
-    prefix: bool = False  # covers every route under `route` (the admin sites)
-
-    @property
-    def is_api(self) -> bool:
-        return self.route.split(" ", 1)[0] in {"GET", "POST", "PUT", "PATCH", "DELETE"}
-
-    @property
-    def http_method(self) -> str:
-        return self.route.split(" ", 1)[0] if self.is_api else self.method
-
-    def request_path(self, example: str, objects: Mapping[str, Any]) -> str:
-        return (self.path or example).format_map(objects)
-
-
-def api(route: str, who: Mapping[str, str], what: str, **kw: Any) -> Row:
-    return Row(route, who, what, **kw)
-
-
-def page(route: str, who: Mapping[str, str], what: str, **kw: Any) -> Row:
-    return Row(route, who, what, **kw)
-
 
 CORE = [
     api("GET /api/calendar/add", PUBLIC, "第 N 个工作日", path="/api/calendar/add?start=2026-03-02&days=3"),
@@ -277,11 +234,21 @@ API_INFRASTRUCTURE = [
     page("^api/", NOT_FOUND, "未知 API 路径（JSON 404）"),
 ]
 
+# the later apps keep their rows, public routes and objects in matrix_<app>.py
+APP_MODULES = {
+    "licences 电子证照": matrix_licences,
+    "exchange 数据共享": matrix_exchange,
+    "disclosure 政务公开": matrix_disclosure,
+    "hotline 12345热线": matrix_hotline,
+    "reviews 好差评": matrix_reviews,
+    "oversight 效能监察": matrix_oversight,
+}
 GROUPS: dict[str, list[Row]] = {
     "core 基础": CORE,
     "identity 身份": IDENTITY,
     "catalog 事项库": CATALOG,
     "cases 办件": CASES,
+    **{group: module.ROWS for group, module in APP_MODULES.items()},
     "portal 门户与管理后台": PORTAL,
     "api 接口基础设施": API_INFRASTRUCTURE,
 }

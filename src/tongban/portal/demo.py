@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.db import transaction
 
 from tongban.cases import demo as cases_demo
@@ -22,6 +24,8 @@ def load() -> list[identity_demo.DemoAccount]:
     catalog_demo.load()
     demo_licences.load()
     cases_demo.load()  # after the licences: ID cards and licences show as fetched (R12)
+    for app in ("licences", "exchange", "disclosure", "hotline", "reviews", "oversight"):
+        import_module(f"tongban.{app}.demo").load()
     oidc_clients.ensure_demo_client()  # the demo relying party of the OIDC provider
     return accounts
 

@@ -1,0 +1,1 @@
+"""Government information disclosure on the Wagtail site cluster (issue 7)."""

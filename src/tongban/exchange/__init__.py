@@ -1,0 +1,1 @@
+"""Data sharing between departments: resources, grants, the department read API (issue 6, PRODUCT H)."""

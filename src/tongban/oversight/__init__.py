@@ -1,0 +1,1 @@
+"""Efficiency supervision: scans, alerts, statistics and dashboards (issue 9)."""

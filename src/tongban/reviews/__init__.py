@@ -1,0 +1,1 @@
+"""Reviews (好差评) of service events and their rectification (issue 9)."""

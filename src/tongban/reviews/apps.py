@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReviewsConfig(AppConfig):
+    name = "tongban.reviews"
+    label = "reviews"
+    verbose_name = "好差评"

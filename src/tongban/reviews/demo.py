@@ -1,0 +1,5 @@
+"""Demo data of reviews, loaded by `./tongban run` after cases (tongban.portal.demo)."""
+
+
+def load() -> None:
+    """Nothing yet."""
