@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tongban.core.jobs import job
 
-from . import actions, clocks
+from . import actions, clocks, reminders
 from .models import Case
 
 
@@ -15,6 +15,13 @@ from .models import Case
 def enforce_promises() -> list[str]:
     """R10: a case whose promise is past due moves to its defined outcome, never silently on."""
     return actions.enforce_promises()
+
+
+@job(every=3600)
+def send_reminders() -> int:
+    """R8: warned cases to their officers, overdue ones to supervisors, corrections and promises
+    coming due to the applicants — each once (tongban.cases.reminders)."""
+    return reminders.send()
 
 
 CHUNK = 2000

@@ -9,8 +9,9 @@ from .cases import (
     CorrectionRequest,
 )
 from .files import CaseFile
+from .reminders import CaseReminder
 
 __all__ = [
-    "Case", "CaseClockEvent", "CaseFile", "CaseMaterial", "CaseNotice", "CaseNumberCounter", "CasePromise", "CaseStep",
-    "CorrectionRequest",
+    "Case", "CaseClockEvent", "CaseFile", "CaseMaterial", "CaseNotice", "CaseNumberCounter", "CasePromise",
+    "CaseReminder", "CaseStep", "CorrectionRequest",
 ]
