@@ -359,5 +359,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TONGBAN_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "jieba": {"level": "WARNING"},
-                "celery": {"level": "WARNING"}},
+                "celery": {"level": "WARNING"}, "spiff": {"level": "WARNING"}},  # spiff: a line per task state
 }

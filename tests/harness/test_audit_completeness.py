@@ -1,5 +1,5 @@
-"""Audit completeness (issue 10, item 8): every public function of every `tongban/*/actions.py`
-writes an audit record.
+"""Audit completeness (issue 10, item 8): every public function of every `tongban/*/actions.py` (and
+`*_actions.py`) writes an audit record.
 
 Method: static, over the source (AST). A function counts as auditing when its body calls
 `audit.record(...)` or `audit.record_read(...)`, or calls a function that does — of its own
@@ -38,9 +38,10 @@ NOT_AUDITED: dict[str, str] = {
 
 
 def _action_modules() -> list[str]:
+    """`<app>/actions.py` and the app's further write paths named `<app>/*_actions.py`."""
     root = Path(tongban.__file__).parent
-    return sorted(f"tongban.{m.name}.actions" for m in pkgutil.iter_modules([str(root)])
-                  if (root / m.name / "actions.py").exists())
+    return sorted(f"tongban.{m.name}.{f.stem}" for m in pkgutil.iter_modules([str(root)]) if m.ispkg
+                  for f in (root / m.name).glob("*actions.py") if f.stem == "actions" or f.stem.endswith("_actions"))
 
 
 def _calls(fn: ast.AST) -> tuple[bool, set[str], set[str]]:

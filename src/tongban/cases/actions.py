@@ -28,7 +28,7 @@ from tongban.core.clock import EventKind
 from tongban.core.errors import Conflict, FieldError, NotFound
 from tongban.identity.models import Enterprise, User
 
-from . import clocks, forms, intake, notices, numbering, permissions
+from . import clocks, forms, intake, notices, numbering, permissions, process
 from . import materials as mats
 from .constants import ACTION_LABELS, CLOSED, Channel, NoticeKind, PromiseOutcome, Provision, Status
 from .models import (
@@ -36,6 +36,7 @@ from .models import (
     CaseClockEvent,
     CaseMaterial,
     CaseNotice,
+    CaseParallelReview,
     CasePromise,
     CaseStep,
     CorrectionRequest,
@@ -142,6 +143,7 @@ def _create_case(actor: User, item: ServiceItem, version, impl: ItemImplementati
                      filed_by=filed_by, answers=answers, form=form, legal_days=impl.legal_days,
                      legal_days_unit=impl.legal_days_unit, promised_days=impl.promised_days)
     CaseMaterial.objects.bulk_create(mats.to_rows(case, planned))
+    process.start(case)  # the BPMN workflow, saved with the case (and the parallel departments' slots)
     promised = [p.row["name"] for p in planned if p.provision == Provision.PROMISED]
     if promised:  # R10: the applicant's promise, signed online (SMS-code signature to come)
         CasePromise.objects.create(case=case, materials=promised, days=_promise_days(),
@@ -331,6 +333,7 @@ def accept(actor: User, case: Case, *, missing: list[Any] | None = None, lock_ve
             promise.save(update_fields=["materials", "due"])
             due = promise.due
         _clock(case, EventKind.START, on, "受理")
+        process.on_accept(case)
         note = "受理" + (f"；受理时核收：{_material_names(received)}" if received else "")
         if due:
             note += f"；容缺受理，{_material_names(promised)}须于 {due.isoformat()} 前补交（R10）"
@@ -449,9 +452,11 @@ def _decide(actor: User, case: Case, action: str, status: str, reason: str, basi
             lock_version: int | None) -> Case:
     _as_officer(actor, case)
     _require(case, action, {Status.ACCEPTED}, lock_version)
+    process.check_decidable(case, approving=status == Status.APPROVED)  # 并联审批: the gateway's join
     on = _today()
     with transaction.atomic():
         _transition(case, status, decided_at=timezone.now(), decision_reason=reason, decision_basis=basis)
+        process.on_decide(case)
         _clock(case, EventKind.STOP, on, ACTION_LABELS[action])
         reading = clocks.reading(case, on)
         _step(case, actor, action, reason or ACTION_LABELS[action], days_used=reading["days_used"])
@@ -473,6 +478,30 @@ def _decide(actor: User, case: Case, action: str, status: str, reason: str, basi
 def approve(actor: User, case: Case, *, reason: str = "", basis: str = "", lock_version: int | None = None) -> Case:
     return _decide(actor, case, "approve", Status.APPROVED, _text(reason, "reason", "意见", required=False),
                    _text(basis, "basis", "依据", required=False)[:500], lock_version)
+
+
+def review_in_parallel(actor: User, case: Case, *, opinion: str, note: str = "",
+                       lock_version: int | None = None) -> Case:
+    """并联审批: an officer of a parallel department gives that department's opinion, once,
+    while the case is accepted; the lead department decides only when all have (R-B4)."""
+    slot = permissions.parallel_slot(actor, case)
+    if slot is None:
+        raise PermissionDenied("只有并联审查部门的审批人员可以提交并联审查意见")
+    _require(case, "review", {Status.ACCEPTED}, lock_version)
+    if opinion not in CaseParallelReview.Opinion.values:
+        raise FieldError("opinion", "请选择审查意见：agree（同意）或 disagree（不同意）")
+    note = _text(note, "note", "不同意的理由" if opinion == "disagree" else "意见说明", required=opinion == "disagree")
+    label = CaseParallelReview.Opinion(opinion).label
+    with transaction.atomic():
+        if not CaseParallelReview.objects.filter(pk=slot.pk, opinion="").update(
+                opinion=opinion, note=note, reviewed_by=actor, reviewed_at=timezone.now()):
+            raise Conflict(f"{slot.department.name}已提交对办件 {case.number} 的并联审查意见")
+        _transition(case, case.status)
+        step = process.on_parallel_review(case, slot.department_id)
+        _step(case, actor, "review", f"{step}：{slot.department.name}{label}" + (f"。{note}" if note else ""),
+              department=slot.department_id, opinion=opinion)
+        _record(case, "review", department=slot.department_id, opinion=opinion)
+    return case
 
 
 def deny(actor: User, case: Case, *, reason: str, basis: str = "", lock_version: int | None = None) -> Case:
@@ -627,6 +656,9 @@ def perform(actor: User, case: Case, action: str, body: dict[str, Any]) -> Case:
                        lock_version=lock)
     if action == "deny":
         return deny(actor, case, reason=body.get("reason") or "", basis=body.get("basis") or "", lock_version=lock)
+    if action == "review":
+        return review_in_parallel(actor, case, opinion=body.get("opinion") or "", note=body.get("note") or "",
+                                  lock_version=lock)
     if action == "withdraw":
         return withdraw(actor, case, reason=body.get("reason") or "", lock_version=lock)
     if action == "claim":
@@ -636,63 +668,3 @@ def perform(actor: User, case: Case, action: str, body: dict[str, Any]) -> Case:
     if action == "supply-promised":
         return supply_promised(actor, case, materials=body.get("materials") or [], lock_version=lock)
     raise NotFound(f"没有名为“{action}”的办理操作")
-
-
-# --- uploads -------------------------------------------------------------------------------------
-
-UPLOADABLE_STATES = (Status.SUBMITTED, Status.CORRECTION)
-UPLOAD_KINDS = ("pdf", "jpg", "png", "ofd")
-
-
-def attach_file(actor: User, case: Case, position: int, upload: Any) -> Any:
-    """Upload the file of material `position` of the case's list (the applicant, an agent of
-    the enterprise, or the window staff member who filed it), while the case is submitted or
-    in correction. R11: only a material of the list; R12: a material sourced from a licence
-    the holder holds, or shared by a department, is fetched and never uploaded. The file is
-    judged and stored first (`core.uploads.store`); the row, the material's provision and the
-    audit record are one transaction, and a failed transaction removes the stored file."""
-    from django.core.files.storage import default_storage
-
-    from tongban.catalog.licensing import licence_provider
-    from tongban.core import uploads
-
-    from .models import CaseFile
-
-    _as_applicant(actor, case)
-    if case.status not in UPLOADABLE_STATES:
-        raise Conflict(f"办件 {case.number} 当前状态为“{Status(case.status).label}”，不能上传材料")
-    material = CaseMaterial.objects.filter(case=case, position=position).first()
-    if material is None:
-        raise FieldError("position", f"办件 {case.number} 的材料清单中没有第 {position} 项材料；"
-                                     "办事指南清单以外的材料无需也不得提交（R11）")
-    if material.source == "department":
-        raise FieldError("position", f"材料《{material.name}》由部门共享调取，无需也不得上传（R12）")
-    if material.provision == Provision.FETCHED:
-        number = f"（证照编号 {material.licence_number}）" if material.licence_number else ""
-        raise FieldError("position", f"材料《{material.name}》已从电子证照库调取{number}，无需也不得上传（R12）")
-    if material.licence_type:
-        held = licence_provider().held(holder_of(case.applicant, case.on_behalf_of), [material.licence_type])
-        if material.licence_type in held:
-            raise FieldError("position", f"材料《{material.name}》可从电子证照库调取"
-                                         f"（{held[material.licence_type].describe()}），无需也不得上传（R12）")
-    if upload is None:
-        raise FieldError("file", "请选择要上传的文件")
-    stored = uploads.store(upload, field="file", prefix=f"cases/{case.number}", allowed=UPLOAD_KINDS)
-    try:
-        with transaction.atomic():
-            locked = Case.objects.select_for_update().filter(pk=case.pk).values_list("status", flat=True).first()
-            if locked not in UPLOADABLE_STATES:
-                raise Conflict(f"办件 {case.number} 已被他人处理，不能再上传材料，请刷新后查看最新状态")
-            row = CaseFile.objects.create(
-                case=case, material=material, storage_name=stored.name, kind=stored.kind,
-                content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-                original_name=stored.original_name[:255], uploaded_by=actor, uploaded_at=timezone.now())
-            CaseMaterial.objects.filter(pk=material.pk).update(
-                provision=Provision.UPLOADED, reference=f"file:{row.pk}", confirmed=False)
-            material.provision, material.reference, material.confirmed = Provision.UPLOADED, f"file:{row.pk}", False
-            _record(case, "attach-file", position=material.position, material=material.name, file=row.pk,
-                    kind=stored.kind, size=stored.size, sha256=stored.sha256)
-    except BaseException:
-        default_storage.delete(stored.name)  # nothing half-written: no row, no file
-        raise
-    return row

@@ -34,6 +34,8 @@ class ActionIn(Schema):
     basis: str | None = Field(None, description="依据（reject、deny）")
     missing: list[Any] = Field(default_factory=list, description="accept：容缺受理时缺少的可容缺材料（R10）")
     officer: str | None = Field(None, description="assign：承办人用户名")
+    opinion: str | None = Field(None, description="review（并联审查部门）：agree 同意 / disagree 不同意")
+    note: str | None = Field(None, description="review：意见说明（不同意时必填）")
     lock_version: int | None = Field(None, description="乐观锁：所依据的办件版本，已变化时返回409")
 
 

@@ -67,11 +67,13 @@ ACTION_LABELS = {
     "reject": "不予受理",
     "approve": "准予许可",
     "deny": "不予许可",
+    "review": "并联审查意见",
     "withdraw": "撤回申请",
     "claim": "认领",
     "assign": "分派",
     "supply-promised": "补交容缺材料",
     "promise-broken": "容缺承诺逾期",
 }
-OFFICER_ACTIONS = frozenset({"accept", "request-correction", "reject", "approve", "deny", "claim", "assign"})
+OFFICER_ACTIONS = frozenset({"accept", "request-correction", "reject", "approve", "deny", "claim", "assign",
+                             "review"})
 APPLICANT_ACTIONS = frozenset({"submit-correction", "withdraw", "supply-promised"})

@@ -16,7 +16,7 @@ from tongban.core.errors import FieldError, NotFound
 from tongban.identity.authentication import ACTING_HEADER
 from tongban.identity.selectors import active_membership
 
-from . import actions, eligibility, forms, selectors
+from . import eligibility, file_actions, forms, selectors
 from .models import CaseFile
 
 router = Router(tags=["办件"])
@@ -41,7 +41,7 @@ def file_out(row: CaseFile) -> dict[str, Any]:
                          "可从电子证照库调取的材料不得上传（R12），清单以外的材料不得附加（R11）。")
 def upload_material(request: HttpRequest, number: str, position: int, file: File[UploadedFile] = None):
     case = selectors.get_case(request.auth, number)
-    row = actions.attach_file(request.auth, case, position, file)
+    row = file_actions.attach_file(request.auth, case, position, file)
     material = row.material
     return 201, {"case": case.number, "position": material.position, "name": material.name,
                  "provision": material.provision, "file": file_out(row)}

@@ -11,7 +11,7 @@ from tongban.identity.constants import Role
 from tongban.identity.models import EnterpriseMembership
 from tongban.identity.scoping import grants_of
 
-from .models import Case
+from .models import Case, CaseParallelReview
 
 HANDLER_ROLES = frozenset({Role.OFFICER, Role.HEAD})
 # 受理 is the window's step (catalog STEP_ROLES): window staff of the department may also
@@ -49,3 +49,17 @@ def speaks_for_applicant(user: Any, case: Case) -> bool:
         return True
     return bool(case.on_behalf_of_id) and EnterpriseMembership.objects.filter(
         enterprise_id=case.on_behalf_of_id, user=user, status=EnterpriseMembership.Status.ACTIVE).exists()
+
+
+def parallel_departments_of(user: Any) -> list[str]:
+    """The departments in which the user may give parallel opinions (officers and heads)."""
+    return sorted({g.department_id for g in grants_of(user) if g.role in HANDLER_ROLES and g.department_id})
+
+
+def parallel_slot(user: Any, case: Case) -> CaseParallelReview | None:
+    """The opinion slot of a parallel department of the case the user reviews for, if any."""
+    departments = parallel_departments_of(user)
+    if not departments:
+        return None
+    return (CaseParallelReview.objects.filter(case=case, department_id__in=departments)
+            .select_related("department").order_by("opinion", "department_id").first())

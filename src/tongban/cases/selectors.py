@@ -17,9 +17,9 @@ from tongban.core.masking import mask_id_number, mask_phone
 from tongban.identity.models import EnterpriseMembership
 from tongban.identity.scoping import grants_of, scope_filter
 
-from . import clocks, permissions
+from . import clocks, permissions, process
 from .constants import ACTION_LABELS, OPEN, Provision, Status
-from .models import Case, CaseClockEvent, CaseMaterial
+from .models import Case, CaseClockEvent, CaseMaterial, CaseParallelReview
 
 DETAIL_RELATED = ("item", "bundle", "region", "department", "applicant", "on_behalf_of", "filed_by", "assignee",
                   "item_version", "parent")
@@ -37,6 +37,9 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     if staff:
         if permissions.is_window_staff(user):
             condition |= Q(filed_by=user)
+        parallel = permissions.parallel_departments_of(user)
+        if parallel:  # 并联审批: the cases a parallel department reviews (department ids are per region)
+            condition |= Q(pk__in=CaseParallelReview.objects.filter(department_id__in=parallel).values("case_id"))
     elif getattr(user, "is_authenticated", False):
         enterprises = list(EnterpriseMembership.objects.filter(user=user, status=EnterpriseMembership.Status.ACTIVE)
                            .values_list("enterprise_id", flat=True))
@@ -73,7 +76,8 @@ def case_detail(user: Any, case: Case, *, record: bool = True) -> dict[str, Any]
     if record and not own:
         audit.record_read("case", subject_id=case.applicant_id, reason=f"查看办件 {case.number}", obj=case)
     applicant = case.applicant
-    full = own or handler
+    # a parallel department reviews the application as filed (并联审批)
+    full = own or handler or (_is_staff_viewer(user) and permissions.parallel_slot(user, case) is not None)
     out = _summary(case)
     reading = clocks.reading(case)
     projected = (None, None)
@@ -108,6 +112,11 @@ def case_detail(user: Any, case: Case, *, record: bool = True) -> dict[str, Any]
                          "sent_at": _iso(c.sent_at), "completed_at": _iso(c.completed_at)}
                         for c in case.corrections.all()],
         "promise": _promise(case),
+        "process": process.progress(case),
+        "parallel_reviews": [{"department": r.department_id, "department_name": r.department.name,
+                              "opinion": r.opinion or None, "note": r.note,
+                              "reviewed_at": _iso(r.reviewed_at)}
+                             for r in case.parallel_reviews.select_related("department")],
         "parent": case.parent.number if case.parent_id else None,
         "children": [_summary(c) for c in case.children.select_related(
             "item", "bundle", "region", "department").prefetch_related("clock_events").order_by("number")],

@@ -27,7 +27,7 @@ from .views import _case_or_404, _int, case_context, field_errors
 
 PAGE_SIZE = 20
 # The actions these pages offer, in the order they are shown.
-PAGE_ACTIONS = ("accept", "request-correction", "reject", "approve", "deny")
+PAGE_ACTIONS = ("accept", "request-correction", "reject", "approve", "deny", "review")
 DECISIONS = frozenset({"approve", "deny"})
 
 
@@ -74,6 +74,9 @@ def allowed_actions(user: Any, case: Case) -> list[str]:
         wanted = ["reject"]
     elif case.status == Status.ACCEPTED:
         wanted = ["request-correction", "approve", "deny"]
+        slot = None if receives else permissions.parallel_slot(user, case)
+        if slot is not None and not slot.opinion:
+            return ["review"]  # 并联审批: the parallel department gives its opinion, the lead decides
     return [a for a in wanted if (handles if a in DECISIONS else receives)]
 
 
@@ -106,6 +109,7 @@ def case_page(request: HttpRequest, number: str) -> HttpResponse:
 def _body(post: Any) -> dict[str, Any]:
     return {"materials": post.getlist("materials"), "missing": post.getlist("missing"),
             "reason": post.get("reason", ""), "basis": post.get("basis", ""),
+            "opinion": post.get("opinion", ""), "note": post.get("note", ""),
             "lock_version": _int(post.get("lock_version"))}
 
 

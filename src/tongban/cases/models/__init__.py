@@ -9,9 +9,10 @@ from .cases import (
     CorrectionRequest,
 )
 from .files import CaseFile
+from .parallel import CaseParallelReview
 from .reminders import CaseReminder
 
 __all__ = [
-    "Case", "CaseClockEvent", "CaseFile", "CaseMaterial", "CaseNotice", "CaseNumberCounter", "CasePromise",
-    "CaseReminder", "CaseStep", "CorrectionRequest",
+    "Case", "CaseClockEvent", "CaseFile", "CaseMaterial", "CaseNotice", "CaseNumberCounter", "CaseParallelReview",
+    "CasePromise", "CaseReminder", "CaseStep", "CorrectionRequest",
 ]

@@ -57,6 +57,9 @@ class Case(models.Model):
     answers = models.JSONField("情形答案", default=dict, blank=True, encoder=ReadableJSONEncoder)
     form = models.JSONField("申请表", default=dict, blank=True, encoder=ReadableJSONEncoder)
     lock_version = models.PositiveIntegerField("乐观锁版本", default=0)
+    # the BPMN workflow's saved state and the digest of the process it runs (tongban.cases.process)
+    process_state = models.TextField("流程状态", blank=True, default="")
+    process_digest = models.CharField("流程摘要", max_length=64, blank=True, default="")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="cases_assigned", verbose_name="承办人")
     # The limits in force on the day of filing (RULES: the value in force when filed applies).

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from tongban.cases import actions
+from tongban.cases import actions, file_actions
 from tongban.cases.models import Case, CaseFile, CaseMaterial
 from tongban.catalog.models import LicenceHolding
 from tongban.core.audit import AuditRecord
@@ -117,9 +117,9 @@ def test_failed_transaction_removes_the_stored_file(clients, media, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("audit store down")
 
-    monkeypatch.setattr(actions, "_record", broken)
+    monkeypatch.setattr(file_actions, "_record", broken)
     with pytest.raises(RuntimeError):
-        actions.attach_file(material.case.applicant, material.case, material.position, pdf())
+        file_actions.attach_file(material.case.applicant, material.case, material.position, pdf())
     assert not CaseFile.objects.exists() and not [p for p in media.rglob("*") if p.is_file()]
 
 
