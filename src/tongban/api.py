@@ -91,6 +91,7 @@ api.add_router("/calendar", calendar_router)
 api.add_router("/", identity_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/", "tongban.cases.material_api.router")  # before cases: /cases/eligibility is no number
+api.add_router("/", "tongban.cases.draft_api.router")  # before cases: /cases/drafts is no number
 api.add_router("/", cases_router)
 api.add_router("/", case_notices_router)
 # the later apps: each router spells its full paths under /api/

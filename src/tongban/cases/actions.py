@@ -34,6 +34,7 @@ from .constants import ACTION_LABELS, CLOSED, Channel, NoticeKind, PromiseOutcom
 from .models import (
     Case,
     CaseClockEvent,
+    CaseDraft,
     CaseMaterial,
     CaseNotice,
     CaseParallelReview,
@@ -117,8 +118,14 @@ def submit(actor: User, *, item: str | None = None, bundle: str | None = None, r
         audit.record("cases.submit", obj=case, subject_id=user.pk,
                      data={"number": case.number, "item": service_item.code, "channel": channel,
                            "materials": {p.row["name"]: p.provision for p in planned}})
+        _drop_draft(user, enterprise, service_item.code)
         _count_application(service_item.code)
     return case
+
+
+def _drop_draft(user: User, enterprise: Enterprise | None, code: str) -> None:
+    """The filed application's draft is done with (same transaction as the case)."""
+    CaseDraft.objects.filter(user=user, holder=enterprise.uscc if enterprise else "", code=code).delete()
 
 
 def _count_application(code: str) -> None:
@@ -222,6 +229,7 @@ def _submit_bundle(actor: User, code: str, region_code: str | None, user: User, 
                                                      for c in children) + "。")
         audit.record("cases.submit", obj=parent, subject_id=user.pk,
                      data={"number": parent.number, "bundle": bundle.code, "children": [c.number for c in children]})
+        _drop_draft(user, enterprise, bundle.code)
         for item, *_ in planned_per_item:
             _count_application(item.code)
     return parent

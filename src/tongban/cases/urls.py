@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import apply_views, views
 
 app_name = "cases"
 
 urlpatterns = [
     path("", views.my_cases, name="mine"),
+    path("apply/<str:code>/", apply_views.apply, name="apply"),
+    path("apply/<str:code>/draft/", apply_views.autosave, name="apply-draft"),
     path("<str:number>/", views.track, name="track"),
     path("<str:number>/withdraw/", views.withdraw, name="withdraw"),
     path("<str:number>/receipt/", views.receipt, name="receipt"),

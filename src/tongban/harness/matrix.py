@@ -199,8 +199,17 @@ CASES = [
         data={"item": "SCJG-XK-001", "region": "210200"}),
     api("GET /api/cases/form-schema", SIGNED_IN, "一表申请的 JSON Schema 与预填值",
         path="/api/cases/form-schema?bundle={bundle}"),
+    # drafts of the one form (issue 5 item 2): each caller's own; a code without a draft is 404
+    api("GET /api/cases/drafts", SIGNED_IN, "我的申请草稿"),
+    api("PUT /api/cases/drafts/{code}", SIGNED_IN, "保存申请草稿", path="/api/cases/drafts/{item}",
+        data={"form": {}}),
+    api("DELETE /api/cases/drafts/{code}", access("404", anonymous="401"), "放弃申请草稿（没有草稿：404）",
+        path="/api/cases/drafts/NO-DRAFT"),
     # the cases' pages (issue 5): the applicant's, and the officers' under /staff/ (TOTP)
     page("cases/", SIGNED_IN, "我的办件（工作人员转到办件待办）"),
+    page("cases/apply/<str:code>/", SIGNED_IN, "在线申请（一表申请、资格预检、材料清单）", path="/cases/apply/{item}/"),
+    page("cases/apply/<str:code>/draft/", SIGNED_IN, "自动保存草稿（htmx）", method="POST",
+         path="/cases/apply/{item}/draft/"),
     page("cases/<str:number>/", CASE_READERS, "办件跟踪页", path=CASE_PAGE),
     page("cases/<str:number>/withdraw/", CASE_WITHDRAWERS,
          "撤回申请（仅申请人；理由过长：422，办件不变）", method="POST", path=CASE_PAGE + "withdraw/",

@@ -8,11 +8,12 @@ from .cases import (
     CaseStep,
     CorrectionRequest,
 )
+from .drafts import CaseDraft
 from .files import CaseFile
 from .parallel import CaseParallelReview
 from .reminders import CaseReminder
 
 __all__ = [
-    "Case", "CaseClockEvent", "CaseFile", "CaseMaterial", "CaseNotice", "CaseNumberCounter", "CaseParallelReview",
-    "CasePromise", "CaseReminder", "CaseStep", "CorrectionRequest",
+    "Case", "CaseClockEvent", "CaseDraft", "CaseFile", "CaseMaterial", "CaseNotice", "CaseNumberCounter",
+    "CaseParallelReview", "CasePromise", "CaseReminder", "CaseStep", "CorrectionRequest",
 ]
