@@ -234,7 +234,11 @@ SMS_BACKEND = env_str("TONGBAN_SMS_BACKEND", "tongban.identity.sms.DatabaseSmsBa
 # Clients are told apart by REMOTE_ADDR unless the number of trusted reverse proxies in front
 # is set: then the address those proxies appended to X-Forwarded-For (never a client's own).
 NINJA_NUM_PROXIES = env_int("TONGBAN_NUM_PROXIES", 0)
-TONGBAN_LICENCE_PROVIDER = env_str("TONGBAN_LICENCE_PROVIDER", "tongban.catalog.licensing.RecordedLicenceProvider")
+TONGBAN_LICENCE_PROVIDER = env_str("TONGBAN_LICENCE_PROVIDER", "tongban.licences.provider.LibraryLicenceProvider")
+# Electronic seals (docs/licences.md): the key-encryption key of the departments' private keys,
+# 64 hex characters, never in the database; unset, a development key is derived from SECRET_KEY.
+TONGBAN_SEAL_KEK = env_str("TONGBAN_SEAL_KEK", "") or None
+TONGBAN_SEAL_ALGORITHM = env_str("TONGBAN_SEAL_ALGORITHM", "sm2")
 # Uploads (core/uploads.py): size limit, and the virus-scan hook — clamd when TONGBAN_CLAMD is set.
 TONGBAN_UPLOAD_MAX_BYTES = env_int("TONGBAN_UPLOAD_MAX_MB", 20) * 1024 * 1024
 TONGBAN_CLAMD = env_str("TONGBAN_CLAMD", "")

@@ -1,5 +1,48 @@
-"""Demo data of licences, loaded by `./tongban run` after cases (tongban.portal.demo)."""
+"""Demo data of licences, loaded by `./tongban run` after cases (tongban.portal.demo).
+
+The catalogue's demo register of holdings (catalog/demo_licences.py, `LicenceHolding`) is
+imported into the library as sealed licences, so the library is the one source once
+`TONGBAN_LICENCE_PROVIDER` points at it; demo cases already approved get their licences.
+Idempotent: what is already in the library is left as it is."""
+
+from __future__ import annotations
+
+from tongban.catalog.models import LicenceHolding
+from tongban.core.identifiers import IdentifierError, validate_id_number
+from tongban.identity.models import Enterprise, User
+
+from . import actions
+from .constants import HolderKind, VersionKind
+from .models import Licence
+
+
+def import_holdings() -> int:
+    added = 0
+    known = set(Licence.objects.values_list("licence_type_id", "issuer_id", "number"))
+    rows = LicenceHolding.objects.filter(revoked=False).select_related("licence_type", "issuer__region")
+    for h in rows.order_by("pk"):
+        if (h.licence_type_id, h.issuer_id, h.number) in known:
+            continue
+        try:
+            validate_id_number(h.holder)
+            kind = HolderKind.PERSON
+        except IdentifierError:
+            kind = HolderKind.ENTERPRISE
+        actions.issue_licence(
+            None, licence_type=h.licence_type, holder_kind=kind, holder_id=h.holder, holder_name=h.holder_name,
+            issuer=h.issuer, region=h.issuer.region, number=h.number, issued_on=h.valid_from,
+            valid_from=h.valid_from, valid_until=h.valid_to, kind=VersionKind.IMPORT, reason="导入既有持证记录",
+            holder_user=User.objects.filter(id_number=h.holder).first() if kind == HolderKind.PERSON else None,
+            holder_enterprise=Enterprise.objects.filter(uscc=h.holder).first() if kind == HolderKind.ENTERPRISE
+            else None)
+        added += 1
+    return added
 
 
 def load() -> None:
-    """Nothing yet."""
+    import_holdings()
+    from tongban.cases.models import Case
+
+    for case in (Case.objects.filter(status="approved", item_version__isnull=False)
+                 .select_related("item_version", "item", "department", "region", "applicant", "on_behalf_of")):
+        actions.issue_for_case(case)

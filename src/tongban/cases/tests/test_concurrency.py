@@ -46,7 +46,13 @@ def people(catalog):
     citizen = make_person("并发测试", make_id_number("210202", "19800101", 901), "13700000901")
     officer = make_staff("race-officer-health", Role.OFFICER, "health", "210200")
     yield citizen, officer
-    # identity is not flushed (its regions stay loaded), so what was made here goes by hand
+    # identity is not flushed (its regions stay loaded), so what was made here goes by hand —
+    # the licences the approvals issued first (the library keeps its source case)
+    from tongban.licences.models import Licence, LicenceVersion  # a test's cleanup, not the app's code
+
+    licences = Licence.objects.filter(source_case__applicant=citizen)
+    LicenceVersion.objects.filter(licence__in=licences).delete()
+    licences.delete()
     Case.objects.filter(applicant=citizen).delete()
     users = [citizen.pk, officer.pk]
     InboxMessage.objects.filter(user__in=users).delete()  # the notices delivered to the message centre

@@ -1,0 +1,1 @@
+../src/tongban/licences/offline/verify_licence.py

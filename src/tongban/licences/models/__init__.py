@@ -1,0 +1,4 @@
+from .licences import Licence, LicenceVersion
+from .seals import SealKey
+
+__all__ = ["Licence", "LicenceVersion", "SealKey"]
