@@ -93,3 +93,8 @@ def test_unknown_code_is_404_and_draft_api_names_bad_input(cast, catalog):
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "region"
     assert client.delete(f"/api/cases/drafts/{ITEM}").status_code == 404
     assert post(client, "/api/cases", {"item": ITEM, "region": "210200"}).status_code == 201
+
+
+def test_guides_lead_to_the_application_page(cast, catalog):
+    assert f'href="/cases/apply/{ITEM}/"' in Client().get(f"/services/{ITEM}/").content.decode()
+    assert 'href="/cases/apply/YJS-001/"' in Client().get("/services/bundles/YJS-001/").content.decode()
