@@ -129,7 +129,8 @@ def case_detail(user: Any, case: Case, *, record: bool = True) -> dict[str, Any]
 
 
 def _material(m: CaseMaterial) -> dict[str, Any]:
-    return {"name": m.name, "source": m.source, "licence_type": m.licence_type or None, "required": m.required,
+    return {"position": m.position, "name": m.name, "source": m.source, "licence_type": m.licence_type or None,
+            "required": m.required,
             "conditional": m.conditional, "tolerable": m.tolerable, "provision": m.provision,
             "provision_name": Provision(m.provision).label, "licence_number": m.licence_number or None,
             "confirmed": m.confirmed, "correction_requested": m.correction_requested, "corrected": m.corrected}

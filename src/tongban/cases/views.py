@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tongban.core import audit
 from tongban.core.errors import Conflict, FieldError, NotFound
 
-from . import actions, notices, pages, permissions, selectors
+from . import actions, file_actions, notices, pages, permissions, selectors
 from .constants import CLOSED, OFFICER_ACTIONS, NoticeKind
 from .models import Case
 
@@ -86,11 +86,12 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 # --- the tracking page ------------------------------------------------------------------------------
 
 def _track(request: HttpRequest, case: Case, *, errors: dict[str, str] | None = None, status: int = 200,
-           values: Any = None) -> HttpResponse:
+           values: Any = None, upload_errors: dict[str, Any] | None = None) -> HttpResponse:
     own = permissions.speaks_for_applicant(request.user, case)
     context = case_context(request.user, case, for_applicant=own)
     context.update({"own": own, "can_withdraw": own and case.status in actions.WITHDRAWABLE,
-                    "errors": errors or {}, "values": values or {}})
+                    "can_upload": own and case.status in file_actions.UPLOADABLE_STATES,
+                    "upload_errors": upload_errors, "errors": errors or {}, "values": values or {}})
     return render(request, "cases/track.html", context, status=status)
 
 
@@ -122,6 +123,25 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
     except Conflict as exc:
         return _track(request, _case_or_404(request.user, number), errors={"form": exc.message}, status=409)
     messages.success(request, f"办件 {number} 已撤回。")
+    return redirect("cases:track", number=number)
+
+
+@require_POST
+def upload(request: HttpRequest, number: str, position: int) -> HttpResponse:
+    """The applicant uploads one material's file from the tracking page (PDF, JPG, PNG or OFD,
+    typed by content); a refused file is named inline and nothing of it is kept."""
+    case = _case_or_404(request.user, number)
+    if not permissions.speaks_for_applicant(request.user, case):
+        raise PermissionDenied("只有申请人可以上传材料")
+    try:
+        row = file_actions.attach_file(request.user, case, position, request.FILES.get("file"))
+    except FieldError as exc:
+        message = "；".join(m for _, m in exc.errors)
+        return _track(request, _case_or_404(request.user, number), status=422,
+                      upload_errors={"position": position, "message": message})
+    except Conflict as exc:
+        return _track(request, _case_or_404(request.user, number), errors={"form": exc.message}, status=409)
+    messages.success(request, f"已上传《{row.material.name}》，等待审核。")
     return redirect("cases:track", number=number)
 
 

@@ -98,3 +98,26 @@ def test_unknown_code_is_404_and_draft_api_names_bad_input(cast, catalog):
 def test_guides_lead_to_the_application_page(cast, catalog):
     assert f'href="/cases/apply/{ITEM}/"' in Client().get(f"/services/{ITEM}/").content.decode()
     assert 'href="/cases/apply/YJS-001/"' in Client().get("/services/bundles/YJS-001/").content.decode()
+
+
+def test_applicant_uploads_a_material_from_the_tracking_page(cast, catalog, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    browser = _person_browser(cast.citizen)
+    number = post(api_client(cast.citizen), "/api/cases", {"item": ITEM, "region": "210200"}).json()["number"]
+    case = Case.objects.get(number=number)
+    material = case.materials.filter(source="applicant").order_by("position").first()
+    html = browser.get(f"/cases/{number}/").content.decode()
+    assert f'action="/cases/{number}/materials/{material.position}/upload/"' in html
+    refused = browser.post(f"/cases/{number}/materials/{material.position}/upload/",
+                           {"file": SimpleUploadedFile("证书.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")})
+    assert refused.status_code == 422 and 'role="alert"' in refused.content.decode()
+    assert not case.files.exists()
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    done = browser.post(f"/cases/{number}/materials/{material.position}/upload/",
+                        {"file": SimpleUploadedFile("证书.pdf", pdf, "application/pdf")})
+    assert done.status_code == 302 and case.files.count() == 1
+    other = _person_browser(cast.other_citizen)
+    assert other.post(f"/cases/{number}/materials/{material.position}/upload/", {}).status_code == 404
