@@ -119,6 +119,8 @@ STANDARD_ELEMENTS = {
     "outputs": "办理结果（证照）",
     "keywords": "关键词",
     "faq": "常见问题",
+    "form_fields": "申请表字段",
+    "process_bpmn": "自定义办理流程（BPMN）",
     "materials": "申请材料",
     "questions": "情形引导问题",
 }

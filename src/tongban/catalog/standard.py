@@ -14,6 +14,9 @@ become rows)::
      "audit_criteria": [...],
      "process": [{"step", "role", "on_site", "counted"}], "departments_parallel": [ids],
      "outputs": [licence type codes], "keywords": [...], "faq": [{"q", "a"}],
+     "form_fields": [key | {"key", "required"}] (optional: the one form's fields, keys of the
+     field dictionary), "process_bpmn": "<bpmn:definitions …>" (optional: a custom process,
+     validated by core.bpmn; without it the process is generated from `process`),
      "materials": [{"name", "material_type", "source", "provider", "form", "basis", "original",
                     "copies", "media", "audit_criteria", "required", "tolerable", "sample",
                     "blank_form"}],
@@ -203,11 +206,54 @@ def clean_standard(data: dict[str, Any], refs: References) -> dict[str, Any]:
     }
     _check_references(errors, out, refs)
     out["process"] = _process(errors, data.get("process"), data.get("uncounted_steps"))
+    if data.get("form_fields"):  # optional elements: absent from versions that never had them
+        out["form_fields"] = _form_fields(errors, data["form_fields"])
+    if data.get("process_bpmn"):
+        out["process_bpmn"] = _process_bpmn(errors, data["process_bpmn"], refs)
     out["materials"] = _materials(errors, data.get("materials"), refs)
     out["questions"] = _questions(errors, data.get("questions"), {m["name"] for m in out["materials"]})
     _check_consistency(errors, out)
     errors.raise_if_any()
     return out
+
+
+def _form_fields(errors: _Errors, value: Any) -> list[Any]:
+    """Keys of the field dictionary (`FormField`), each a key or `{"key", "required"}`."""
+    from .models import FormField
+
+    if not isinstance(value, list):
+        errors.add("form_fields", "应为字段键的列表")
+        return []
+    known = set(FormField.objects.values_list("key", flat=True))
+    out: list[Any] = []
+    for i, entry in enumerate(value):
+        key = entry.get("key") if isinstance(entry, dict) else entry
+        if not isinstance(key, str) or key not in known:
+            errors.add(f"form_fields[{i}]", f"字段字典中没有字段“{key}”")
+        elif isinstance(entry, dict):
+            out.append({"key": key, "required": entry.get("required") is True})
+        else:
+            out.append(key)
+    return out
+
+
+def _process_bpmn(errors: _Errors, value: Any, refs: References) -> str:
+    """A custom BPMN process: safe elements only (core.bpmn.validate), known departments."""
+    from tongban.core import bpmn
+
+    if not isinstance(value, str):
+        errors.add("process_bpmn", "应为 BPMN 2.0 XML 文本")
+        return ""
+    try:
+        definition = bpmn.validate(value)
+    except FieldError as exc:
+        for _, message in exc.errors:
+            errors.add("process_bpmn", message)
+        return ""
+    for step in definition.steps.values():
+        if step.department and step.department not in refs.departments:
+            errors.add("process_bpmn", f"环节“{step.name}”的部门“{step.department}”不存在")
+    return value
 
 
 def _condition_rules(errors: _Errors, value: Any, refs: References) -> list[dict[str, Any]]:
