@@ -318,6 +318,9 @@ def accept(actor: User, case: Case, *, missing: list[Any] | None = None, lock_ve
               for i, m in enumerate(tolerated) if not m.tolerable]
     if errors:
         raise FieldError(errors=errors)
+    if CasePromise.objects.filter(case=case, signed_via="online", sms_verified=False,
+                                  fulfilled_at__isnull=True).exists():
+        raise Conflict(f"办件 {case.number} 的申请人尚未以短信验证码签署容缺承诺，暂不能容缺受理（R10）")
     on = _today()
     with transaction.atomic():
         _transition(case, Status.ACCEPTED, accepted_on=on, assignee=case.assignee or actor)
@@ -673,6 +676,13 @@ def perform(actor: User, case: Case, action: str, body: dict[str, Any]) -> Case:
         return claim(actor, case, lock_version=lock)
     if action == "assign":
         return assign(actor, case, officer=body.get("officer") or "", lock_version=lock)
+    if action in ("send-promise-code", "sign-promise"):
+        from . import promise_actions  # it builds on this module
+
+        if action == "send-promise-code":
+            promise_actions.send_promise_code(actor, case)
+            return case
+        return promise_actions.sign_promise(actor, case, code=body.get("code") or "", lock_version=lock)
     if action == "supply-promised":
         return supply_promised(actor, case, materials=body.get("materials") or [], lock_version=lock)
     raise NotFound(f"没有名为“{action}”的办理操作")

@@ -36,6 +36,7 @@ class ActionIn(Schema):
     officer: str | None = Field(None, description="assign：承办人用户名")
     opinion: str | None = Field(None, description="review（并联审查部门）：agree 同意 / disagree 不同意")
     note: str | None = Field(None, description="review：意见说明（不同意时必填）")
+    code: str | None = Field(None, description="sign-promise：短信验证码（先调用 send-promise-code 获取）")
     lock_version: int | None = Field(None, description="乐观锁：所依据的办件版本，已变化时返回409")
 
 

@@ -73,7 +73,10 @@ ACTION_LABELS = {
     "assign": "分派",
     "supply-promised": "补交容缺材料",
     "promise-broken": "容缺承诺逾期",
+    "send-promise-code": "获取容缺承诺签署验证码",
+    "sign-promise": "短信签署容缺承诺",
 }
 OFFICER_ACTIONS = frozenset({"accept", "request-correction", "reject", "approve", "deny", "claim", "assign",
                              "review"})
-APPLICANT_ACTIONS = frozenset({"submit-correction", "withdraw", "supply-promised"})
+APPLICANT_ACTIONS = frozenset({"submit-correction", "withdraw", "supply-promised", "send-promise-code",
+                               "sign-promise"})

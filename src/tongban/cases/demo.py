@@ -21,7 +21,7 @@ from tongban.identity.demo import AGENT, CITIZENS, DEMO_ENTERPRISE, make_id_numb
 from tongban.identity.models import User
 
 from . import actions, clocks
-from .models import Case, CaseClockEvent, CaseStep
+from .models import Case, CaseClockEvent, CasePromise, CaseStep
 
 CITY = "210200"
 
@@ -81,6 +81,7 @@ def load() -> int:
     _as(_officer(case), actions.accept, case)
     # 容缺受理: a tolerable material promised within 5 working days (R10)
     case = file(zhang, "RS-GG-011", materials=[{"name": "创业项目计划书", "provision": "promised"}])
+    CasePromise.objects.filter(case=case).update(signed_via="paper")  # the demo applicant signed at the window
     _as(_officer(case), actions.accept, case)
     # 即将超期 (warned, R8) and 已超期 (overdue)
     case = file(li, "YB-GG-002")

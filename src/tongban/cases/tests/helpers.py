@@ -76,3 +76,18 @@ def backdate(case: Case, working_days_ago: int) -> None:
 
 def md(day: dt.date) -> str:
     return f"{day.month} 月 {day.day} 日"
+
+
+def sign_promise(case: Case) -> None:
+    """The applicant signs the online promise with the code the SMS outbox received (R10)."""
+    import re
+
+    from django.test import TestCase
+
+    from tongban.cases import promise_actions
+    from tongban.identity.models import SmsMessage
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        promise_actions.send_promise_code(case.applicant, case)
+    text = SmsMessage.objects.filter(phone=case.applicant.phone).latest("created_at").text
+    promise_actions.sign_promise(case.applicant, case, code=re.search(r"验证码(\d{6})", text).group(1))

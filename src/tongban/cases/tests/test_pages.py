@@ -11,7 +11,7 @@ from tongban.core.audit import AuditRecord
 from tongban.identity.constants import Role
 from tongban.testing import api_client, make_staff
 
-from .helpers import backdate, file_case, md, pdf_text, person_client, staff_client
+from .helpers import backdate, file_case, md, pdf_text, person_client, sign_promise, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +91,7 @@ def test_waiting_line_for_each_state(cast, catalog, health_officer):
 def test_R10_waiting_line_names_the_promise_and_its_due_date_then_the_suspension(cast, catalog):
     officer = make_staff("officer-hrss-t", Role.OFFICER, "hrss", "210200")
     case = file_case(cast.citizen, item="RS-GG-011", materials=[{"name": "创业项目计划书", "provision": "promised"}])
+    sign_promise(case)
     actions.accept(officer, case)
     due = CasePromise.objects.get(case=case).due
     assert line(case, cast.citizen).endswith(f"；请您在 {md(due)} 前补交《创业项目计划书》")

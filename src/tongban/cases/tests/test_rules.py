@@ -12,6 +12,7 @@ from tongban.catalog.models import LicenceHolding, LicenceType
 from tongban.core.calendar import add_working_days, working_days_between
 
 from .conftest import file, post
+from .helpers import sign_promise
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +129,7 @@ def test_R10_only_tolerable_materials_may_be_promised(clients):
     number = r.json()["number"]
     refused = post(clients.officer, f"/api/cases/{number}/actions/accept", {"missing": [NOT_TOLERABLE]})
     assert refused.status_code == 422 and "R10" in refused.json()["detail"][0]["message"]
+    sign_promise(Case.objects.get(number=number))
     accepted = post(clients.officer, f"/api/cases/{number}/actions/accept")
     from django.utils import timezone
 
@@ -205,3 +207,30 @@ def test_scheduled_jobs_run(clients, health_officer, monkeypatch):
     assert tasks.recompute_clocks.apply().get() == 1
     assert Case.objects.get(pk=case.pk).deadline == add_working_days(dt.date(2026, 3, 2), 20)
     assert tasks.enforce_promises.apply().get() == [case.number]  # due in March, long past
+
+
+def test_R10_an_online_promise_is_signed_with_an_sms_code_before_acceptance(clients,
+                                                                            django_capture_on_commit_callbacks):
+    import re
+
+    from tongban.identity.models import SmsMessage
+
+    r = file(clients.citizen, materials=[{"name": TOLERABLE, "provision": "promised"}, NOT_TOLERABLE])
+    number = r.json()["number"]
+    unsigned = post(clients.officer, f"/api/cases/{number}/actions/accept")
+    assert unsigned.status_code == 409 and "短信验证码签署" in unsigned.json()["detail"]
+    assert post(clients.other, f"/api/cases/{number}/actions/send-promise-code").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(clients.citizen, f"/api/cases/{number}/actions/send-promise-code").status_code == 200
+    case = Case.objects.get(number=number)
+    text = SmsMessage.objects.filter(phone=case.applicant.phone).latest("created_at").text
+    assert "容缺受理承诺" in text and TOLERABLE in text
+    code = re.search(r"验证码(\d{6})", text).group(1)
+    wrong = post(clients.citizen, f"/api/cases/{number}/actions/sign-promise", {"code": "000000" if code != "000000"
+                                                                                   else "111111"})
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["field"] == "code"
+    assert post(clients.citizen, f"/api/cases/{number}/actions/sign-promise", {"code": code}).status_code == 200
+    again = post(clients.citizen, f"/api/cases/{number}/actions/sign-promise", {"code": code})
+    assert again.status_code == 409
+    assert CasePromise.objects.get(case=case).sms_verified is True
+    assert post(clients.officer, f"/api/cases/{number}/actions/accept").status_code == 200
