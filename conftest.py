@@ -68,5 +68,5 @@ def live_db(django_db_setup, django_db_blocker):
             connection.close_if_unusable_or_obsolete()
             tables = [m._meta.db_table for m in apps.get_app_config("core").get_models()]
             with connection.cursor() as cursor:
-                for statement in connection.ops.sql_flush(no_style(), tables, allow_cascade=False):
+                for statement in connection.ops.sql_flush(no_style(), tables, allow_cascade=True):
                     cursor.execute(statement)

@@ -1,5 +1,186 @@
-"""The disclosure API (mounted at /api/ by tongban.api)."""
+"""The disclosure API (INTERFACES.md "Disclosure"; mounted at /api/ by tongban.api). No
+`from __future__ import annotations` here: django-ninja reads the annotations at import time."""
 
-from ninja import Router
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from tongban.core import privacy
+from tongban.core.errors import FieldError, NotFound
+from tongban.core.idempotency import idempotent
+from tongban.core.pagination import paginate
+
+from . import actions, annual, page_actions, permissions, selectors
 
 router = Router(tags=["政务公开"])
+MAX_CHECK = 200_000
+
+
+class PrivacyIn(Schema):
+    text: str = Field(..., description="待发布的文本", max_length=MAX_CHECK)
+
+
+class RequestIn(Schema):
+    content: str = Field(..., description="所需政府信息的名称、文号或特征描述", max_length=4000)
+    requester_type: str = Field(
+        ..., description="natural_person|commercial|research|social_welfare|legal_services|other"
+    )
+    delivery: str = Field(..., description="online|post|pickup")
+    purpose: str = Field("", description="用途（可选）", max_length=500)
+    department: str | None = Field(None, description="受理机关（部门标识），默认市营商环境建设局", max_length=40)
+    id_number: str | None = Field(None, description="自然人：公民身份号码（默认取账号实名信息）", max_length=18)
+    uscc: str | None = Field(None, description="法人或其他组织：统一社会信用代码（默认取所代表的企业）", max_length=18)
+    name: str | None = Field(None, description="申请人名称（默认取账号或企业名称）", max_length=120)
+    pages: int = Field(0, description="预计页数（R19）", ge=0, le=1_000_000)
+
+
+class ActionIn(Schema):
+    reason: str | None = Field(None, description="理由（request-correction、extend 必填）", max_length=4000)
+    days: int | None = Field(None, description="期限（工作日）：补正期限、第三方答复期限、延长天数", ge=0, le=100)
+    content: str | None = Field(None, description="submit-correction：补正内容", max_length=4000)
+    third_party: str | None = Field(None, description="consult-third-party：第三方名称", max_length=200)
+    amount: str | None = Field(None, description="fee-notice：信息处理费金额（元）", max_length=20)
+    pages: int | None = Field(None, description="fee-notice：页数", ge=0, le=1_000_000)
+    reply_type: str | None = Field(None, description="reply：答复类型（R17）", max_length=30)
+    reason_category: str | None = Field(
+        None, description="reply：不予公开、无法提供、不予处理的理由类别", max_length=30
+    )
+    text: str | None = Field(None, description="reply：答复内容", max_length=8000)
+
+
+class CommentIn(Schema):
+    text: str = Field(..., description="意见内容", max_length=2000)
+    enterprise: str | None = Field(None, description="以所代表企业的名义（统一社会信用代码）", max_length=18)
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not permissions.may_check_privacy(request.auth):
+        raise PermissionDenied("仅限工作人员")
+
+
+@router.post(
+    "/disclosure/privacy-check", summary="发布前隐私检查（R21）：身份证号、电话、银行卡、住址、敏感语境中的姓名"
+)
+def privacy_check(request: HttpRequest, payload: PrivacyIn) -> dict:
+    _staff_only(request)
+    findings = privacy.scan(payload.text)
+    return {
+        "findings": [f.as_dict() for f in findings],
+        "redacted": privacy.redact(payload.text, findings),
+        "legal_ground": privacy.LEGAL_GROUND,
+    }
+
+
+@router.post("/disclosure/requests", response={201: dict[str, Any]}, summary="提交政府信息公开申请（R14）")
+@idempotent
+def file_request(request: HttpRequest, payload: RequestIn):
+    req = actions.submit(request.auth, **payload.dict())
+    return 201, selectors.request_detail(request.auth, req, record=False)
+
+
+@router.get("/disclosure/requests", summary="我的申请（申请人）或本部门的申请（承办人员）")
+def list_requests(request: HttpRequest, state: str = "", page: int = 1, page_size: int = 20) -> dict:
+    return paginate(selectors.requests_for(request.auth, state=state), page, page_size, selectors.request_row)
+
+
+@router.get("/disclosure/requests/{number}", summary="申请详情与办理进度")
+def get_request(request: HttpRequest, number: str) -> dict:
+    return selectors.request_detail(request.auth, selectors.get_request(request.auth, number))
+
+
+@router.post(
+    "/disclosure/requests/{number}/actions/{action}",
+    summary="办理操作：request-correction、consult-third-party、third-party-replied、extend、fee-notice、fee-paid、"
+    "reply、archive（承办人员）；submit-correction、withdraw（申请人）",
+)
+def act(request: HttpRequest, number: str, action: str, payload: ActionIn | None = None) -> dict:
+    selectors.get_request(request.auth, number)  # 404 outside the caller's reach
+    body = payload.dict(exclude_none=True) if payload is not None else {}
+    req = actions.perform(request.auth, number, action, body)
+    return selectors.request_detail(request.auth, req, record=False)
+
+
+PDF_RESPONSE = {
+    200: {
+        "description": "答复书 PDF",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.get("/disclosure/requests/{number}/reply.pdf", summary="下载答复书", openapi_extra={"responses": PDF_RESPONSE})
+def reply_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    req = selectors.get_request(request.auth, number)
+    if not req.reply_pdf:
+        raise NotFound("尚未答复")
+    response = HttpResponse(bytes(req.reply_pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="reply-{req.number}.pdf"'
+    return response
+
+
+@router.get("/disclosure/documents", auth=None, summary="政策文件检索：文号、发布机关、年份、主题、有效性、全文")
+def list_documents(
+    request: HttpRequest,
+    site: str = "",
+    q: str = "",
+    document_number: str = "",
+    issuer: str = "",
+    year: int | None = None,
+    topic: str = "",
+    validity: str = "",
+    page: int = 1,
+    page_size: int = 20,
+) -> dict:
+    if year is not None and not 1949 <= year <= 2100:
+        raise FieldError("year", "年份应在1949到2100之间")
+    rows = selectors.documents(
+        site=site[:60],
+        q=q[:100],
+        document_number=document_number[:50],
+        issuer=issuer[:100],
+        year=year,
+        topic=topic[:50],
+        validity=validity[:10],
+    )
+    return paginate(rows, page, page_size, selectors.document_row)
+
+
+@router.get("/disclosure/documents/{page_id}", auth=None, summary="政策文件详情")
+def get_document(request: HttpRequest, page_id: int) -> dict:
+    return selectors.document_detail(page_id)
+
+
+@router.get("/disclosure/consultations", auth=None, summary="意见征集（state=open|closed）")
+def list_consultations(request: HttpRequest, state: str = "", page: int = 1, page_size: int = 20) -> dict:
+    return paginate(selectors.consultations(state), page, page_size, selectors.consultation_row)
+
+
+@router.get(
+    "/disclosure/consultations/{page_id}", auth=None, summary="意见征集详情：征求意见稿、起草说明、意见与答复、反馈"
+)
+def get_consultation(request: HttpRequest, page_id: int) -> dict:
+    return selectors.consultation_detail(selectors.get_consultation(page_id))
+
+
+@router.post(
+    "/disclosure/consultations/{page_id}/comments",
+    response={201: dict[str, Any]},
+    summary="提交意见（登录后；审核后展示；已截止 409）",
+)
+@idempotent
+def post_comment(request: HttpRequest, page_id: int, payload: CommentIn):
+    consultation = selectors.get_consultation(page_id)
+    row = page_actions.comment(request.auth, consultation, payload.text, enterprise_uscc=payload.enterprise)
+    return 201, {"id": row.pk, "status": row.status, "consultation": consultation.pk}
+
+
+@router.get("/disclosure/annual-report", auth=None, summary="政府信息公开工作年度报告（国办公开办函〔2021〕30号模板）")
+def annual_report(request: HttpRequest, year: int | None = None, site: str = "") -> dict:
+    this_year = timezone.localdate().year
+    year = year or this_year - 1
+    if not 2008 <= year <= this_year:
+        raise FieldError("year", f"年份应在2008到{this_year}之间")
+    return annual.report(year, site[:60])

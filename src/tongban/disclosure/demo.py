@@ -1,5 +1,130 @@
-"""Demo data of disclosure, loaded by `./tongban run` after cases (tongban.portal.demo)."""
+"""Demo data of disclosure, loaded by `./tongban run` after cases (tongban.portal.demo): the
+city's disclosure site under the portal's home page with its directory, policy documents
+(titles, 文号 and issuers of real Dalian documents), an open consultation and two requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from wagtail.models import Page
+
+from tongban.identity.models import Department
+
+from . import page_actions
+from .models import ColumnPage, ConsultationPage, DisclosureSiteRoot, PolicyDocumentPage
+
+DOCUMENTS = [
+    (
+        "大连市人民政府办公室关于印发大连市“只提交一次材料”改革实施方案的通知",
+        "大政办发〔2021〕12号",
+        "business-env",
+        dt.date(2021, 4, 1),
+        "政务服务、营商环境",
+        True,
+        "以政务服务一网通办改革为牵引，深入推进政务服务流程革命性再造，全面开展只提交一次材料改革。",
+    ),
+    (
+        "大连市人民政府关于加快推进“互联网+政务服务”工作实施方案",
+        "大政发〔2017〕25号",
+        "business-env",
+        dt.date(2017, 6, 20),
+        "政务服务、互联网+",
+        True,
+        "加快推进互联网+政务服务，优化办事流程，创新服务方式，便利群众办事创业。",
+    ),
+    (
+        "大连市人民政府办公厅关于印发大连市2018年政务公开工作要点的通知",
+        "大政办发〔2018〕78号",
+        "business-env",
+        dt.date(2018, 6, 28),
+        "政务公开",
+        False,
+        "坚持以公开为常态、不公开为例外，推进决策、执行、管理、服务和结果公开。",
+    ),
+    (
+        "大连市人民政府办公厅关于加强电子认证管理和数字证书应用工作的指导意见",
+        "大政办发〔2016〕44号",
+        "business-env",
+        dt.date(2016, 5, 12),
+        "电子认证、信息安全",
+        True,
+        "加强电子证照、统一身份认证、网上支付等重要系统和关键环节的安全监控。",
+    ),
+    (
+        "大连市政务公开领导小组办公室关于深入推进政务公开加强制度和平台建设的意见",
+        "大政公开办〔2019〕1号",
+        "business-env",
+        dt.date(2019, 3, 15),
+        "政务公开、平台建设",
+        False,
+        "强化行政规范性文件公众意见征集工作，加强政府网站和政务新媒体建设。",
+    ),
+    (
+        "大连市市场监督管理局关于进一步优化企业开办服务的通知",
+        "大市监发〔2024〕3号",
+        "market",
+        dt.date(2024, 2, 20),
+        "市场主体、企业开办",
+        True,
+        "企业开办全程网上办理，营业执照、公章刻制、发票申领、社保登记一日办结。",
+    ),
+]
 
 
 def load() -> None:
-    """Nothing yet."""
+    home = Page.objects.filter(depth=2).order_by("path").first()
+    if home is None or DisclosureSiteRoot.objects.exists():
+        return
+    dept = Department.objects.filter(pk="business-env").first()
+    site = page_actions.create_site(
+        home,
+        title="大连市政府信息公开",
+        slug="gongkai",
+        is_city=True,
+        department=dept,
+        organiser="大连市人民政府办公室",
+        contact="0411-12345",
+        site_code="2102000001",
+    )
+    for title, slug, organiser in (
+        ("中山区政府信息公开", "gongkai-zhongshan", "大连市中山区人民政府办公室"),
+        ("西岗区政府信息公开", "gongkai-xigang", "大连市西岗区人民政府办公室"),
+    ):
+        page_actions.create_site(home, title=title, slug=slug, organiser=organiser, contact="0411-12345")
+    policy = ColumnPage.objects.child_of(site).get(slug="zcwj")
+    today = timezone.localdate()
+    for seq, (title, number, issuer, written, topics, normative, body) in enumerate(DOCUMENTS, 1):
+        issuer_dept = Department.objects.filter(pk=issuer).first()
+        page_actions.add_page(
+            policy,
+            PolicyDocumentPage(
+                title=title,
+                slug=f"doc-{written.year}-{seq}",
+                document_number=number,
+                issuer=issuer_dept,
+                issuer_name=issuer_dept.name if issuer_dept else "",
+                index_number=f"{issuer_dept.uscc if issuer_dept else ''}/{written.year}-{seq:05d}",
+                written_on=written,
+                formed_on=written,
+                published_on=written + dt.timedelta(days=7),
+                effective_on=written + dt.timedelta(days=7),
+                normative=normative,
+                topics=topics,
+                body=f"<p>{body}</p>",
+            ),
+        )
+    consult = ColumnPage.objects.child_of(site).get(slug="yjzj")
+    page_actions.add_page(
+        consult,
+        ConsultationPage(
+            title="《大连市优化营商环境若干措施（征求意见稿）》公开征求意见",
+            slug="yhyshj-2026",
+            concerns_enterprises=True,
+            draft="<p>第一条 为持续优化营商环境，激发市场主体活力，制定本措施。</p>",
+            explanation="<p>起草说明：本措施依据《优化营商环境条例》起草，涉及企业生产经营，征求意见期30日。</p>",
+            opens_on=today - dt.timedelta(days=3),
+            closes_on=today + dt.timedelta(days=30),
+            drafting_department=dept,
+        ),
+    )

@@ -8,12 +8,137 @@ from __future__ import annotations
 
 from typing import Any
 
-from .access import ALLOWED, PUBLIC, SIGNED_IN, STAFF, Row, access, api, page  # noqa: F401
+from .access import ALLOWED, PUBLIC, SIGNED_IN, STAFF, Row, access, api, page
 
-ROWS: list[Row] = []
-PUBLIC_ROUTES: dict[str, str] = {}
-PUBLIC_OPERATIONS: dict[str, str] = {}
+REQUEST = "/api/disclosure/requests/{citizen_a_disclosure_request}"  # citizen A's request to 市场监管局 (replied)
+# the requester, staff of the handling department (window, officer, head), supervisors, administrators
+REQUEST_READERS = access(
+    "404",
+    anonymous="401",
+    citizen_a=ALLOWED,
+    window=ALLOWED,
+    officer_a=ALLOWED,
+    head=ALLOWED,
+    supervisor=ALLOWED,
+    admin=ALLOWED,
+)
+# officer actions: officers and heads of the handling department, administrators; readers without the role 403
+REQUEST_HANDLERS = access(
+    "404",
+    anonymous="401",
+    citizen_a="403",
+    window="403",
+    supervisor="403",
+    officer_a=ALLOWED,
+    head=ALLOWED,
+    admin=ALLOWED,
+)
+
+ROWS: list[Row] = [
+    api(
+        "POST /api/disclosure/privacy-check", STAFF, "发布前隐私检查（工作人员）", data={"text": "联系电话13912345678"}
+    ),
+    api("POST /api/disclosure/requests", SIGNED_IN, "提交政府信息公开申请（缺内容：422）", data={"content": ""}),
+    api("GET /api/disclosure/requests", SIGNED_IN, "我的申请或本部门的申请"),
+    api("GET /api/disclosure/requests/{number}", REQUEST_READERS, "公民甲的申请", path=REQUEST),
+    api(
+        "POST /api/disclosure/requests/{number}/actions/{action}",
+        REQUEST_HANDLERS,
+        "延长答复期限（已答复：409，申请不变）",
+        path=REQUEST + "/actions/extend",
+        data={"reason": "需调取档案"},
+    ),
+    api("GET /api/disclosure/requests/{number}/reply.pdf", REQUEST_READERS, "答复书 PDF", path=REQUEST + "/reply.pdf"),
+    api("GET /api/disclosure/documents", PUBLIC, "政策文件检索"),
+    api(
+        "GET /api/disclosure/documents/{page_id}",
+        PUBLIC,
+        "政策文件详情",
+        path="/api/disclosure/documents/{disclosure_document}",
+    ),
+    api("GET /api/disclosure/consultations", PUBLIC, "意见征集列表"),
+    api(
+        "GET /api/disclosure/consultations/{page_id}",
+        PUBLIC,
+        "意见征集详情",
+        path="/api/disclosure/consultations/{disclosure_consultation}",
+    ),
+    api(
+        "POST /api/disclosure/consultations/{page_id}/comments",
+        SIGNED_IN,
+        "提交意见（空意见：422）",
+        path="/api/disclosure/consultations/{disclosure_consultation}/comments",
+        data={"text": ""},
+    ),
+    api("GET /api/disclosure/annual-report", PUBLIC, "政府信息公开工作年度报告 JSON"),
+    page("disclosure/annual-report/", PUBLIC, "政府信息公开工作年度报告页"),
+    page("disclosure/requests/", SIGNED_IN, "我的政府信息公开申请与申请表"),
+    page("disclosure/requests/<str:number>/", REQUEST_READERS, "申请跟踪页",
+         path="/disclosure/requests/{citizen_a_disclosure_request}/"),
+    page("disclosure/requests/<str:number>/reply.pdf", REQUEST_READERS, "答复书 PDF（页面）",
+         path="/disclosure/requests/{citizen_a_disclosure_request}/reply.pdf"),
+]
+PUBLIC_ROUTES: dict[str, str] = {
+    "disclosure/annual-report/": "the annual report is published to everyone (R18)",
+}
+PUBLIC_OPERATIONS: dict[str, str] = {
+    "GET /api/disclosure/documents": "policy documents are proactively disclosed (R13)",
+    "GET /api/disclosure/documents/{page_id}": "a published policy document",
+    "GET /api/disclosure/consultations": "consultations are public (R20)",
+    "GET /api/disclosure/consultations/{page_id}": "a consultation with its approved comments and feedback (R20)",
+    "GET /api/disclosure/annual-report": "the annual report is published to everyone (R18)",
+}
 
 
 def objects(cast: Any) -> dict[str, Any]:
-    return {}
+    import datetime as dt
+
+    from django.utils import timezone
+    from wagtail.models import Page
+
+    from tongban.disclosure import page_actions
+    from tongban.disclosure.models import ColumnPage, ConsultationPage, DisclosureRequest, PolicyDocumentPage
+    from tongban.identity.models import Department
+
+    market = Department.objects.get(pk="market")
+    today = timezone.localdate()
+    req = DisclosureRequest.objects.create(
+        number="GKSQ-2026-MATRIX",
+        requester=cast.citizen,
+        requester_type="natural_person",
+        requester_name="张晓明",
+        content="请公开2025年食品抽检结果",
+        delivery="online",
+        department=market,
+        region=market.region,
+        submitted_at=timezone.now(),
+        received_on=today,
+        state="replied",
+        reply_type="disclosed",
+        replied_on=today,
+        reply_text="予以公开",
+        reply_pdf=b"%PDF-1.4\n%matrix\n",
+    )
+    home = Page.objects.filter(depth=2).order_by("path").first()
+    site = page_actions.create_site(home, title="矩阵测试站点", slug="gk-matrix")
+    doc = page_actions.add_page(
+        ColumnPage.objects.child_of(site).get(slug="zcwj"),
+        PolicyDocumentPage(
+            title="关于优化营商环境的通知", slug="doc-matrix", document_number="大政发〔2019〕12号", body="<p>正文</p>"
+        ),
+    )
+    consultation = page_actions.add_page(
+        ColumnPage.objects.child_of(site).get(slug="yjzj"),
+        ConsultationPage(
+            title="征求意见",
+            slug="consult-matrix",
+            draft="<p>草案</p>",
+            opens_on=today - dt.timedelta(days=1),
+            closes_on=today + dt.timedelta(days=20),
+        ),
+    )
+    return {
+        "citizen_a_disclosure_request": req.number,
+        "disclosure_document": doc.pk,
+        "disclosure_consultation": consultation.pk,
+    }

@@ -1,1 +1,160 @@
-"""Models of hotline."""
+"""Models of hotline: the subject taxonomy, routing rules, tickets with their steps, the
+daily number counter and Open311 client applications."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+
+from tongban.identity.models import Department, Region
+from tongban.identity.scoping import Scope, ScopedQuerySet
+
+from .constants import Category, Channel, ResultType, Status
+
+
+class Subject(models.Model):
+    """A leaf of the two-level taxonomy (group / name); `code` is the Open311 service_code."""
+
+    code = models.SlugField("编码", max_length=40, primary_key=True)
+    group = models.CharField("一级分类", max_length=20)
+    name = models.CharField("二级分类", max_length=40)
+    department_kind = models.CharField("承办部门类别（市级部门标识）", max_length=40)
+    active = models.BooleanField("启用", default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "诉求分类"
+        verbose_name_plural = "诉求分类"
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.group}/{self.name}"
+
+
+class RoutingRule(models.Model):
+    """An editable keyword routing rule: it wins over the model when its keywords (all of
+    one line, comma-separated) or its regex match, the ticket is in its region and the rule is valid."""
+
+    name = models.CharField("规则名称", max_length=60, unique=True)
+    keywords = models.TextField("关键词（每行一组，组内逗号分隔须全部出现）", blank=True)
+    pattern = models.CharField("正则表达式", max_length=300, blank=True)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    department_kind = models.CharField("承办部门类别", max_length=40, blank=True)
+    category = models.CharField("诉求类别", max_length=4, choices=Category.choices, blank=True)
+    valid_from = models.DateField("生效日期", null=True, blank=True)
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    priority = models.IntegerField("优先级", default=0)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "派单规则"
+        verbose_name_plural = "派单规则"
+        ordering = ["-priority", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketCounter(models.Model):
+    """The last sequence number of a day: numbers are `YYYYMMDD` + 4 digits."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Ticket(models.Model):
+    number = models.CharField("工单编号", max_length=16, unique=True)
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    category = models.CharField("诉求类别", max_length=4, choices=Category.choices)
+    urgent = models.BooleanField("紧急", default=False)
+    subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
+    text = models.TextField("诉求内容")
+    address = models.CharField("地址", max_length=200, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    street = models.CharField("街道/路名", max_length=60, blank=True)
+    places = models.JSONField("文中地点", default=dict, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    caller_name = models.CharField("来电人", max_length=40, blank=True)
+    caller_phone = models.CharField("联系电话", max_length=20, blank=True)
+    caller_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="hotline_tickets")
+    tracking_secret_hash = models.CharField(max_length=64, blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    filed_at = models.DateTimeField("受理时间", db_index=True)
+    deadline = models.DateTimeField("办结时限")
+    policy = models.JSONField("受理时适用的时限规定", default=dict)
+    suggestion = models.JSONField("分类建议", default=dict, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="hotline_tickets")
+    last_department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    returned_count = models.PositiveSmallIntegerField(default=0)
+    extension_requested = models.JSONField(null=True, blank=True)
+    reply_text = models.TextField("答复", blank=True)
+    result_type = models.CharField("办理结果", max_length=12, choices=ResultType.choices, blank=True)
+    reply_flags = models.JSONField("答复质量提示", default=list, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(default=0)
+    callback = models.JSONField("回访结果", null=True, blank=True)
+    escalated = models.BooleanField("转监督（二次不满意）", default=False)
+    master = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates")
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(department="department", region="region", owner="caller_user")
+
+    class Meta:
+        verbose_name = "工单"
+        verbose_name_plural = "工单"
+        ordering = ["-filed_at"]
+        indexes = [models.Index(fields=["status", "filed_at"]), models.Index(fields=["caller_phone", "filed_at"]),
+                   models.Index(fields=["department", "status"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class TicketStep(models.Model):
+    """One step of a ticket's history (filed, dispatched, signed, returned, replied …)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(max_length=30)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Open311Client(models.Model):
+    """A registered application allowed to POST service requests (api_key stored hashed)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Open311 应用"
+        verbose_name_plural = "Open311 应用"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

@@ -1,0 +1,371 @@
+"""The disclosure site as Wagtail pages: a site root whose creation lays out the standard
+政府信息公开目录 columns, policy documents (GB/T 9704 文号, validity, R13 timeliness) and
+consultations (R20). Every page type that publishes text passes the privacy gate (R21): it
+cannot go live while the detector finds personal data, unless an officer recorded why it stays."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.html import strip_tags
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from tongban.core import privacy
+from tongban.core.calendar import add_working_days
+
+from .. import wenhao
+from ..constants import (
+    CONSULTATION_DAYS,
+    CONSULTATION_ENTERPRISE_DAYS,
+    PROACTIVE_DAYS,
+    Adoption,
+    CommentStatus,
+    Validity,
+)
+
+PRIVACY_FIELD = "privacy_reason"
+SCANNED_PDF = "附件PDF没有文字层，无法自动检查个人信息：请由审批人员确认后在“保留理由”中记录"
+
+
+def privacy_message(findings: list[privacy.Finding]) -> str:
+    listed = "；".join(f"{f.label}“{f.masked}”" for f in findings[:5])
+    more = f"等{len(findings)}处" if len(findings) > 5 else ""
+    return (
+        f"发布前隐私检查发现个人信息：{listed}{more}。请删除或隐去（可用“隐私检查”生成带标注的去标识化文本），"
+        f"或由审批人员在“保留理由”中记录必须公开的依据（如行政处罚决定公开、法定公开事项）。"
+    )
+
+
+class PrivacyGatedForm(WagtailAdminPageForm):
+    """The admin's publish button passes the gate only when the text is clean or a reason is recorded."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "action-publish" in self.data or "action-submit" in self.data:
+            page = self.instance
+            for name in ("title", "body", "draft", "explanation"):
+                if name in cleaned and hasattr(page, name):
+                    setattr(page, name, cleaned[name])
+            findings = page.privacy_findings()
+            if findings and not (cleaned.get(PRIVACY_FIELD) or "").strip():
+                self.add_error(None, privacy_message(findings))
+        return cleaned
+
+
+class PrivacyGated(models.Model):
+    privacy_reason = models.TextField(
+        "隐私信息保留理由",
+        blank=True,
+        help_text="仅当文本中的个人信息依法必须公开时填写（如行政处罚决定），由审批人员记录依据",
+    )
+
+    class Meta:
+        abstract = True
+
+    def privacy_text(self) -> str:
+        return self.title
+
+    def privacy_findings(self) -> list[privacy.Finding]:
+        return privacy.scan(self.privacy_text())
+
+    def check_privacy_gate(self) -> None:
+        if self.live and not (self.privacy_reason or "").strip():
+            findings = self.privacy_findings()
+            if findings:
+                raise ValidationError({PRIVACY_FIELD: privacy_message(findings)})
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "live" in update_fields:
+            self.check_privacy_gate()
+        return super().save(*args, **kwargs)
+
+
+class DisclosureSiteRoot(Page):
+    """A disclosure site (城市门户、区、部门): its footer identity (R22) and its directory."""
+
+    organiser = models.CharField("主办单位", max_length=100, blank=True)
+    contact = models.CharField("联系方式", max_length=100, blank=True)
+    site_code = models.CharField("网站标识码", max_length=20, blank=True)
+    department = models.ForeignKey(
+        "identity.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="主办部门",
+    )
+    is_city = models.BooleanField("城市门户", default=False)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("organiser"),
+        FieldPanel("contact"),
+        FieldPanel("site_code"),
+        FieldPanel("department"),
+        FieldPanel("is_city"),
+    ]
+    subpage_types = ["disclosure.ColumnPage"]
+    template = "disclosure/site_root.html"
+
+    class Meta:
+        verbose_name = "政务公开站点"
+
+    def columns(self):
+        return ColumnPage.objects.child_of(self).live().order_by("path")
+
+
+class ColumnPage(Page):
+    """A column (栏目) of the directory; its type drives the site-health periods (R23)."""
+
+    column_type = models.SlugField("栏目类型", max_length=20, blank=True)
+    intro = models.TextField("栏目说明", blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("column_type"), FieldPanel("intro")]
+    parent_page_types = ["disclosure.DisclosureSiteRoot", "disclosure.ColumnPage"]
+    subpage_types = ["disclosure.ColumnPage", "disclosure.PolicyDocumentPage", "disclosure.ConsultationPage"]
+    template = "disclosure/column.html"
+
+    class Meta:
+        verbose_name = "公开栏目"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["children"] = self.get_children().live().public().specific().order_by("-first_published_at")[:50]
+        return context
+
+
+class PolicyDocumentPage(PrivacyGated, Page):
+    index_number = models.CharField("索引号", max_length=60, blank=True, help_text="发布机关统一社会信用代码/年份-序号")
+    issuer = models.ForeignKey(
+        "identity.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="发布机关",
+    )
+    issuer_name = models.CharField("发布机关名称", max_length=100, blank=True)
+    document_number = models.CharField(
+        "文号", max_length=50, blank=True, db_index=True, help_text="如：大政发〔2019〕12号（六角括号，序号不编虚位）"
+    )
+    written_on = models.DateField("成文日期", null=True, blank=True)
+    formed_on = models.DateField("信息形成（变更）日期", null=True, blank=True, help_text="R13：自此20个工作日内公开")
+    published_on = models.DateField("发布日期", null=True, blank=True)
+    effective_on = models.DateField("生效日期", null=True, blank=True)
+    expires_on = models.DateField("失效日期", null=True, blank=True)
+    validity = models.CharField("有效性", max_length=10, choices=Validity.choices, default=Validity.VALID)
+    replaced_by = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="替代文件"
+    )
+    normative = models.BooleanField("行政规范性文件", default=False)
+    topics = models.CharField("主题分类", max_length=200, blank=True, help_text="以顿号或逗号分隔")
+    body = RichTextField("正文", blank=True)
+    attachment = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="附件（PDF、DOCX）",
+    )
+    search_tokens = models.TextField(blank=True, editable=False)
+
+    base_form_class = PrivacyGatedForm
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("index_number"),
+                FieldPanel("issuer"),
+                FieldPanel("issuer_name"),
+                FieldPanel("document_number"),
+                FieldPanel("normative"),
+                FieldPanel("topics"),
+            ],
+            "文件信息",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("written_on"),
+                FieldPanel("formed_on"),
+                FieldPanel("published_on"),
+                FieldPanel("effective_on"),
+                FieldPanel("expires_on"),
+                FieldPanel("validity"),
+                FieldPanel("replaced_by"),
+            ],
+            "日期与效力",
+        ),
+        FieldPanel("body"),
+        FieldPanel("attachment"),
+        FieldPanel("privacy_reason"),
+    ]
+    parent_page_types = ["disclosure.ColumnPage"]
+    subpage_types: list[str] = []
+    template = "disclosure/document.html"
+
+    class Meta:
+        verbose_name = "政策文件"
+
+    def privacy_text(self) -> str:
+        return f"{self.title}\n{strip_tags(self.body or '')}\n{self.attachment_text()}"
+
+    def attachment_text(self) -> str:
+        """The attachment's text for the privacy gate; a PDF without a text layer is a finding-like
+        block unless an officer confirmed it (the reason field)."""
+        if not self.attachment_id:
+            return ""
+        try:
+            with self.attachment.file.open("rb") as handle:
+                return privacy.extract_text(handle.read())
+        except privacy.NoTextLayer:
+            return ""
+        except (OSError, ValueError):
+            return ""
+
+    def check_privacy_gate(self) -> None:
+        super().check_privacy_gate()
+        if self.live and self.attachment_id and not (self.privacy_reason or "").strip() and self._scanned_pdf():
+            raise ValidationError({PRIVACY_FIELD: SCANNED_PDF})
+
+    def _scanned_pdf(self) -> bool:
+        try:
+            with self.attachment.file.open("rb") as handle:
+                privacy.extract_text(handle.read())
+        except privacy.NoTextLayer:
+            return True
+        except (OSError, ValueError):
+            return False
+        return False
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.document_number:
+            try:
+                self.document_number = wenhao.validate(self.document_number)
+            except wenhao.WenhaoError as e:
+                errors["document_number"] = e.message
+        if self.effective_on and self.expires_on and self.expires_on < self.effective_on:
+            errors["expires_on"] = "失效日期不能早于生效日期"
+        if self.validity == Validity.AMENDED and not self.replaced_by_id:
+            errors["replaced_by"] = "已修订的文件须链接修订后的文件"
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        from ..search import tokens
+
+        self.search_tokens = tokens(
+            f"{self.title} {self.document_number} {self.issuer_name} {strip_tags(self.body or '')}"
+        )
+        if self.live and not self.published_on:
+            self.published_on = timezone.localdate()
+        return super().save(*args, **kwargs)
+
+    # R13: proactive disclosure within 20 working days of forming
+    @property
+    def due_on(self) -> dt.date | None:
+        return add_working_days(self.formed_on, PROACTIVE_DAYS) if self.formed_on else None
+
+    @property
+    def published_late(self) -> bool:
+        due = self.due_on
+        return bool(due and self.published_on and self.published_on > due)
+
+    def topic_list(self) -> list[str]:
+        return [t.strip() for t in self.topics.replace("，", "、").replace(",", "、").split("、") if t.strip()]
+
+
+class ConsultationPage(PrivacyGated, Page):
+    draft = RichTextField("征求意见稿")
+    explanation = RichTextField("起草说明", blank=True)
+    opens_on = models.DateField("开始日期")
+    closes_on = models.DateField("截止日期")
+    concerns_enterprises = models.BooleanField(
+        "涉及企业生产经营", default=False, help_text="涉及的，征求意见期不少于30日（优化营商环境条例第六十二条）"
+    )
+    drafting_department = models.ForeignKey(
+        "identity.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="起草部门",
+    )
+    feedback_report = RichTextField("意见采纳情况反馈（你说我做）", blank=True)
+    feedback_published_at = models.DateTimeField("反馈发布时间", null=True, blank=True)
+
+    base_form_class = PrivacyGatedForm
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("draft"),
+        FieldPanel("explanation"),
+        MultiFieldPanel(
+            [
+                FieldPanel("opens_on"),
+                FieldPanel("closes_on"),
+                FieldPanel("concerns_enterprises"),
+                FieldPanel("drafting_department"),
+            ],
+            "征求意见期",
+        ),
+        FieldPanel("feedback_report"),
+        FieldPanel("privacy_reason"),
+    ]
+    parent_page_types = ["disclosure.ColumnPage"]
+    subpage_types: list[str] = []
+    template = "disclosure/consultation.html"
+
+    class Meta:
+        verbose_name = "意见征集"
+
+    def privacy_text(self) -> str:
+        return f"{self.title}\n{strip_tags(self.draft or '')}\n{strip_tags(self.explanation or '')}"
+
+    @property
+    def minimum_days(self) -> int:
+        return CONSULTATION_ENTERPRISE_DAYS if self.concerns_enterprises else CONSULTATION_DAYS
+
+    def clean(self) -> None:
+        super().clean()
+        if self.opens_on and self.closes_on:
+            days = (self.closes_on - self.opens_on).days
+            if days < self.minimum_days:
+                why = "涉及企业生产经营的，" if self.concerns_enterprises else ""
+                raise ValidationError(
+                    {
+                        "closes_on": f"{why}征求意见期不少于{self.minimum_days}日，当前仅{max(days, 0)}日"
+                        f"（截止日期最早为{self.opens_on + dt.timedelta(days=self.minimum_days)}）"
+                    }
+                )
+
+    def is_open(self, today: dt.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.opens_on <= today <= self.closes_on
+
+
+class ConsultationComment(models.Model):
+    consultation = models.ForeignKey(ConsultationPage, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    enterprise = models.ForeignKey(
+        "identity.Enterprise", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField("意见", max_length=4000)
+    status = models.CharField("审核状态", max_length=10, choices=CommentStatus.choices, default=CommentStatus.PENDING)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    adoption = models.CharField("采纳情况", max_length=15, choices=Adoption.choices, blank=True)
+    answer = models.TextField("答复理由", blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "征集意见"

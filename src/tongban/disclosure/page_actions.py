@@ -1,0 +1,225 @@
+"""Write path of the disclosure site: sites with their directory, documents, consultation
+comments, moderation, answers to opinions, the feedback report (R20) and the privacy
+waiver (R21). Pages are Wagtail pages; these functions are what the API, the demo and the
+admin hooks call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+from wagtail.models import Page
+
+from tongban.core import audit
+from tongban.core.errors import Conflict, FieldError, NotFound
+from tongban.identity.models import User
+
+from . import permissions
+from .constants import DIRECTORY, Adoption, CommentStatus
+from .models import ColumnPage, ConsultationComment, ConsultationPage, DisclosureSiteRoot
+
+MAX_COMMENT = 2000
+
+
+def _field_errors(error: ValidationError) -> FieldError:
+    pairs = [
+        (field if field != "__all__" else "page", "；".join(str(m) for m in messages))
+        for field, messages in error.message_dict.items()
+    ]
+    return FieldError(errors=pairs)
+
+
+def ensure_directory(site: DisclosureSiteRoot) -> list[ColumnPage]:
+    """The standard 政府信息公开目录 columns under a site (idempotent): created with the site."""
+    made = []
+    existing = {c.slug: c for c in ColumnPage.objects.child_of(site)}
+    with transaction.atomic():
+        for slug, title, children in DIRECTORY:
+            column = existing.get(slug)
+            if column is None:
+                column = site.add_child(instance=ColumnPage(title=title, slug=slug, column_type=slug))
+                made.append(column)
+            below = {c.slug for c in ColumnPage.objects.child_of(column)}
+            for child_slug, child_title in children:
+                if child_slug not in below:
+                    made.append(
+                        column.add_child(
+                            instance=ColumnPage(title=child_title, slug=child_slug, column_type=child_slug)
+                        )
+                    )
+        if made:
+            audit.record("disclosure.site.directory", obj=site, data={"columns": [c.slug for c in made]})
+    return made
+
+
+SITE_GROUP_PERMISSIONS = {"编辑": ("add_page", "change_page"), "审核": ("add_page", "change_page", "publish_page")}
+
+
+def ensure_site_groups(site: DisclosureSiteRoot) -> list[Any]:
+    """The site's editor and reviewer groups, with Wagtail page permissions on its tree only."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission
+
+    groups = []
+    with transaction.atomic():
+        admin_access = Permission.objects.filter(
+            content_type__app_label="wagtailadmin", codename="access_admin"
+        ).first()
+        for role, codenames in SITE_GROUP_PERMISSIONS.items():
+            group, _created = Group.objects.get_or_create(name=f"{site.title}（{site.pk}）{role}")
+            if admin_access:
+                group.permissions.add(admin_access)
+            for codename in codenames:
+                permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+                GroupPagePermission.objects.get_or_create(group=group, page=site, permission=permission)
+            groups.append(group)
+        audit.record("disclosure.site.groups", obj=site, data={"groups": [g.name for g in groups]})
+    return groups
+
+
+def create_site(parent: Page, *, title: str, slug: str, **fields: Any) -> DisclosureSiteRoot:
+    with transaction.atomic():
+        site = parent.add_child(instance=DisclosureSiteRoot(title=title, slug=slug, **fields))
+        ensure_directory(site)
+        ensure_site_groups(site)
+        audit.record("disclosure.site.create", obj=site, data={"slug": slug})
+    return site
+
+
+def add_page(parent: Page, page: Page) -> Page:
+    """Add a document or consultation under a column: validated (文号, R20, privacy gate R21)."""
+    try:
+        with transaction.atomic():
+            parent.add_child(instance=page)
+            audit.record("disclosure.page.add", obj=page, data={"type": page._meta.model_name, "live": page.live})
+    except ValidationError as e:
+        raise _field_errors(e) from None
+    return page
+
+
+def publish(actor: User | None, page: Page) -> Page:
+    """Publish the latest content of a page through a revision (the privacy gate applies)."""
+    if actor is not None and not permissions.may_moderate(actor):
+        raise PermissionDenied("只有编辑或审批人员可以发布")
+    specific = page.specific
+    # a refused earlier attempt may have left a rolled-back revision on the object
+    specific.latest_revision_id = (
+        Page.objects.filter(pk=specific.pk).values_list("latest_revision_id", flat=True).first()
+    )
+    try:
+        with transaction.atomic():
+            revision = specific.save_revision(user=actor)
+            # the platform's roles decided above; Wagtail's group permissions guard its admin
+            revision.publish(user=actor, skip_permission_checks=True)
+            audit.record("disclosure.page.publish", obj=specific, data={"title": specific.title})
+    except ValidationError as e:
+        raise _field_errors(e) from None
+    return type(specific).objects.get(pk=specific.pk)
+
+
+def record_privacy_reason(actor: User, page: Page, reason: str) -> Page:
+    """R21: an officer records why personal data found in the page must stay published."""
+    if not permissions.may_moderate(actor):
+        raise PermissionDenied("只有审批人员或编辑可以记录保留理由")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise FieldError("privacy_reason", "请写明保留个人信息的法定依据（如行政处罚决定公开）")
+    specific = page.specific
+    with transaction.atomic():
+        specific.privacy_reason = reason[:1000]
+        # the reason is a record about the page, kept on the row too (a draft's row is not its revision)
+        type(specific).objects.filter(pk=specific.pk).update(privacy_reason=specific.privacy_reason)
+        specific.save_revision(user=actor)
+        audit.record("disclosure.page.privacy_reason", obj=specific, data={"reason": reason[:200]})
+    return specific
+
+
+def comment(
+    actor: User, consultation: ConsultationPage, text: str, *, enterprise_uscc: str | None = None
+) -> ConsultationComment:
+    """A comment from a signed-in person (moderated before it shows); on a closed consultation 409."""
+    text = strip_tags(text or "").strip()  # plain text only; templates escape it again
+    if not text:
+        raise FieldError("text", "请填写意见内容")
+    if len(text) > MAX_COMMENT:
+        raise FieldError("text", f"意见不能超过{MAX_COMMENT}字")
+    if not consultation.is_open():
+        raise Conflict(
+            f"意见征集已于{consultation.closes_on}截止"
+            if timezone.localdate() > consultation.closes_on
+            else f"意见征集将于{consultation.opens_on}开始"
+        )
+    enterprise = None
+    if enterprise_uscc:
+        membership = actor.memberships.filter(enterprise_id=enterprise_uscc.upper(), status="active").first()
+        if membership is None:
+            raise FieldError("enterprise", "您不是该企业的经办人")
+        enterprise = membership.enterprise
+    with transaction.atomic():
+        row = ConsultationComment.objects.create(
+            consultation=consultation, author=actor, enterprise=enterprise, text=text
+        )
+        audit.record("disclosure.comment.create", obj=row, subject_id=actor.pk, data={"consultation": consultation.pk})
+    return row
+
+
+def moderate(actor: User, comment_id: int, status: str) -> ConsultationComment:
+    if not permissions.may_moderate(actor):
+        raise PermissionDenied("只有编辑或审批人员可以审核意见")
+    if status not in (CommentStatus.APPROVED, CommentStatus.REJECTED):
+        raise FieldError("status", "审核结果应为 approved 或 rejected")
+    with transaction.atomic():
+        row = ConsultationComment.objects.select_for_update().filter(pk=comment_id).first()
+        if row is None:
+            raise NotFound("未找到该意见")
+        if row.status != CommentStatus.PENDING:
+            raise Conflict("该意见已审核")
+        row.status = status
+        row.save(update_fields=["status"])
+        audit.record("disclosure.comment.moderate", obj=row, data={"status": status})
+    return row
+
+
+def answer(actor: User, comment_id: int, adoption: str, reason: str) -> ConsultationComment:
+    """The drafting department answers an opinion: adopted / partly / not adopted, with a reason."""
+    if not permissions.may_moderate(actor):
+        raise PermissionDenied("只有起草部门工作人员可以答复意见")
+    errors = []
+    if adoption not in Adoption.values:
+        errors.append(("adoption", "采纳情况应为：" + "、".join(Adoption.values)))
+    if not (reason or "").strip():
+        errors.append(("reason", "请说明采纳或不予采纳的理由"))
+    if errors:
+        raise FieldError(errors=errors)
+    with transaction.atomic():
+        row = ConsultationComment.objects.select_for_update().filter(pk=comment_id).first()
+        if row is None:
+            raise NotFound("未找到该意见")
+        if row.status == CommentStatus.REJECTED:
+            raise Conflict("不予展示的意见无需答复")
+        row.adoption, row.answer, row.answered_at = adoption, reason.strip()[:MAX_COMMENT], timezone.now()
+        row.save(update_fields=["adoption", "answer", "answered_at"])
+        audit.record("disclosure.comment.answer", obj=row, data={"adoption": adoption})
+    return row
+
+
+def publish_feedback(actor: User, consultation: ConsultationPage, report: str) -> ConsultationPage:
+    """R20: the feedback report (你说我做) is published only when every opinion has an answer."""
+    if not permissions.may_moderate(actor):
+        raise PermissionDenied("只有起草部门工作人员可以发布反馈")
+    if not (report or "").strip():
+        raise FieldError("report", "请填写意见采纳情况反馈")
+    with transaction.atomic():
+        page = ConsultationPage.objects.select_for_update().get(pk=consultation.pk)
+        if page.comments.filter(status=CommentStatus.PENDING).exists():
+            raise Conflict("尚有意见未审核，不能发布反馈")
+        unanswered = page.comments.filter(status=CommentStatus.APPROVED, adoption="").count()
+        if unanswered:
+            raise Conflict(f"尚有{unanswered}条意见未答复，每条意见均须答复后才能发布反馈")
+        page.feedback_report, page.feedback_published_at = report.strip(), timezone.now()
+        page.save_revision(user=actor).publish(user=actor, skip_permission_checks=True)
+        audit.record("disclosure.consultation.feedback", obj=page, data={"comments": page.comments.count()})
+    return page

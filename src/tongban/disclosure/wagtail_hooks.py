@@ -1,0 +1,47 @@
+"""Wagtail hooks: a new disclosure site gets the standard directory columns and its editor and
+reviewer groups; an editor of one site sees nothing of another (tenancy.py)."""
+
+from django.http import Http404
+from wagtail import hooks
+
+from . import tenancy
+from .models import DisclosureSiteRoot
+
+
+@hooks.register("after_create_page")
+def create_directory(request, page):
+    if isinstance(page.specific, DisclosureSiteRoot):
+        from .page_actions import ensure_directory, ensure_site_groups
+
+        ensure_directory(page.specific)
+        ensure_site_groups(page.specific)
+
+
+@hooks.register("construct_explorer_page_queryset")
+def explorer_of_own_sites(parent_page, pages, request):
+    return tenancy.restrict(pages, request.user)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def chooser_of_own_sites(pages, request):
+    return tenancy.restrict(pages, request.user)
+
+
+def _not_found_if_foreign(request, page, *args, **kwargs):
+    if tenancy.is_foreign(page, request.user):
+        raise Http404("未找到该页面")
+
+
+for _name in (
+    "before_edit_page",
+    "before_delete_page",
+    "before_copy_page",
+    "before_move_page",
+    "before_unpublish_page",
+):
+    hooks.register(_name, _not_found_if_foreign)
+
+
+@hooks.register("before_create_page")
+def create_only_in_own_sites(request, parent_page, page_class):
+    _not_found_if_foreign(request, parent_page)

@@ -1,0 +1,350 @@
+"""The only write path of hotline. Every public function runs in one transaction with its
+audit record; state changes lock the ticket row (select_for_update) and check its state, so
+two officers at once end with one outcome and the other gets 409."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from tongban.core import audit
+from tongban.core.calendar import working_days_between
+from tongban.core.errors import Conflict, FieldError, NotFound
+from tongban.identity.models import Department
+from tongban.identity.scoping import grants_of
+from tongban.identity.sms import get_backend
+
+from . import deadlines, duplicates, intake, permissions, quality, routing
+from .constants import OPEN_STATUSES, Category, Channel, ResultType, Status
+from .deadlines import TZ
+from .models import Open311Client, Subject, Ticket, TicketStep
+from .places import describe
+from .taxonomy import ensure_loaded
+
+MIN_REPLY = 10
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _step(ticket: Ticket, action: str, actor: Any, note: str = "", **data: Any) -> None:
+    dept = ticket.department if action not in {"filed"} else None
+    TicketStep.objects.create(ticket=ticket, action=action, actor=actor if getattr(actor, "pk", None) else None,
+                              department=dept, note=note[:2000], data=data, at=_now())
+
+
+def _sms(ticket: Ticket, text: str) -> None:
+    if ticket.caller_phone:
+        get_backend().send(ticket.caller_phone, f"【大连12345】工单{ticket.number}：{text}")
+
+
+def _may_file(actor: Any, channel: str) -> str:
+    """The channel the actor may use: operators any, citizens web/mobile."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied
+    if permissions.is_operator(actor):
+        return channel
+    if grants_of(actor):
+        raise PermissionDenied  # other staff file through the centre
+    return channel if channel in (Channel.WEB, Channel.MOBILE) else Channel.WEB
+
+
+@transaction.atomic
+def file_ticket(actor: Any, data: dict[str, Any], *, source: str = "") -> tuple[Ticket, dict]:
+    """File a ticket; returns it and the intake answer (suggestion, duplicates, secret).
+    `source` names a machine channel that authenticated itself (an Open311 app, the webhook)."""
+    if not source:
+        data = {**data, "channel": _may_file(actor, data.get("channel") or Channel.PHONE)}
+    clean = intake.validate(data)
+    ensure_loaded()
+    region = intake.refine_region(clean["region"], clean["text"], clean["address"])
+    suggestion = routing.suggest(clean["text"], region)
+    category = clean["category"] or suggestion.category
+    threshold = routing.threshold()
+    department = routing.department_for(suggestion.kind, region) if suggestion.kind_confidence >= threshold else None
+    subject = Subject.objects.filter(pk=suggestion.subject).first() if suggestion.subject else None
+    now = _now()
+    policy = deadlines.current_policy()
+    phone = clean["phone"]
+    caller_user = None
+    if actor is not None and not grants_of(actor) and getattr(actor, "is_authenticated", False):
+        caller_user = actor
+        if not phone:
+            try:
+                phone = intake.normalise_phone(getattr(actor, "phone", "") or "")
+            except FieldError:
+                phone = ""  # an account's old, unparseable number: the ticket is tracked in the account
+    secret = ""
+    if category == Category.REPORT and (clean["anonymous"] or not phone):
+        secret = intake.new_secret()
+    ticket = Ticket.objects.create(
+        number=intake.next_number(now), channel=clean["channel"], category=category, urgent=clean["urgent"],
+        subject=subject, text=clean["text"], address=clean["address"], region=region,
+        places=describe(clean["text"], clean["address"]), latitude=clean["latitude"], longitude=clean["longitude"],
+        caller_name="" if secret else clean["name"], caller_phone="" if secret else phone, caller_user=caller_user,
+        tracking_secret_hash=Ticket.hash_secret(secret) if secret else "",
+        filed_by=actor if getattr(actor, "pk", None) else None, filed_at=now,
+        deadline=deadlines.deadline_for(category, clean["urgent"], now, policy), policy=policy,
+        suggestion={**suggestion.as_dict(), "department": department.pk if department else None},
+    )
+    found = duplicates.find(ticket, suggestion.kind)
+    if found:
+        best = found[0][0]
+        ticket.master = best.master or best
+        ticket.save(update_fields=["master"])
+    _step(ticket, "filed", actor, data={"channel": ticket.channel, "source": source})
+    audit.record("hotline.ticket.filed", obj=ticket, actor=actor if getattr(actor, "pk", None) else None,
+                 data={"number": ticket.number, "category": category, "channel": ticket.channel})
+    answer = {
+        "number": ticket.number,
+        "category": category,
+        "suggested_department": ({"id": department.pk, "name": department.name,
+                                  "confidence": round(suggestion.kind_confidence, 3), "source": suggestion.source}
+                                 if department else None),
+        "duplicates": [row.number for row, _ in found],
+        "deadline": ticket.deadline.astimezone(TZ).isoformat(),
+    }
+    if secret:
+        answer["tracking_secret"] = secret
+    return ticket, answer
+
+
+# --- workflow ------------------------------------------------------------------------------------
+
+def _locked(actor: Any, number: str, action: str) -> Ticket:
+    if action not in permissions.ACTIONS:
+        raise NotFound("没有这个操作")
+    if not permissions.is_staff_reader(actor):
+        raise PermissionDenied
+    ticket = Ticket.objects.visible_to(actor).select_for_update().filter(number=number).first()
+    if ticket is None:
+        raise NotFound("未找到该工单")
+    if not permissions.may_act(actor, action, ticket):
+        if action in permissions.DEPARTMENT_ACTIONS:
+            raise NotFound("未找到该工单")
+        raise PermissionDenied
+    return ticket
+
+
+def _need(ticket: Ticket, *states: str, why: str) -> None:
+    if ticket.status not in states:
+        raise Conflict(f"工单当前状态为“{ticket.get_status_display()}”，{why}")
+
+
+def _department(body: dict, field: str = "department", default: str | None = None) -> Department:
+    dept_id = body.get(field) or default
+    dept = Department.objects.filter(pk=dept_id).first() if dept_id else None
+    if dept is None:
+        raise FieldError(field, "请指定有效的承办部门")
+    return dept
+
+
+def _dispatch(ticket: Ticket, actor: Any, body: dict) -> None:
+    _need(ticket, Status.NEW, why="只能派发待派单的工单")
+    ticket.department = _department(body, default=(ticket.suggestion or {}).get("department"))
+    ticket.status, ticket.dispatched_at = Status.DISPATCHED, _now()
+    _sms(ticket, f"已转{ticket.department.name}办理")
+
+
+def _reroute(ticket: Ticket, actor: Any, body: dict) -> None:
+    _need(ticket, Status.RETURNED, Status.DISPATCHED, Status.SIGNED, why="不能改派")
+    dept = _department(body)
+    if dept.pk == ticket.department_id:
+        raise FieldError("department", "改派部门与当前承办部门相同")
+    ticket.last_department = ticket.department or ticket.last_department
+    ticket.department, ticket.status, ticket.dispatched_at = dept, Status.DISPATCHED, _now()
+
+
+def _sign(ticket: Ticket, actor: Any, body: dict) -> None:
+    _need(ticket, Status.DISPATCHED, why="不能签收")
+    ticket.status = Status.SIGNED
+
+
+def _return(ticket: Ticket, actor: Any, body: dict) -> None:
+    _need(ticket, Status.DISPATCHED, Status.SIGNED, why="不能退回")
+    reason = (body.get("reason") or "").strip()
+    if not reason:
+        raise FieldError("reason", "退回须说明理由")
+    if ticket.returned_count >= 1:
+        raise Conflict("该工单已退回过一次，不能再次退回（R24）；如有争议请申请中心仲裁")
+    limit = int(ticket.policy.get("return_working_days", 1))
+    received = (ticket.dispatched_at or ticket.filed_at).astimezone(TZ).date()
+    if working_days_between(received, _now().astimezone(TZ).date()) > limit:
+        raise Conflict(f"退回须在派单后{limit}个工作日内提出，已超过期限（R24）")
+    ticket.returned_count += 1
+    ticket.last_department = ticket.department
+    ticket.status = Status.RETURNED
+
+
+def _request_extension(ticket: Ticket, actor: Any, body: dict) -> None:
+    _need(ticket, Status.DISPATCHED, Status.SIGNED, why="不能申请延期")
+    reason, days = (body.get("reason") or "").strip(), body.get("days")
+    errors = []
+    if not reason:
+        errors.append(("reason", "延期须说明理由"))
+    if not isinstance(days, int) or not 1 <= days <= 30:
+        errors.append(("days", "延期天数应为1至30个工作日"))
+    if errors:
+        raise FieldError(errors=errors)
+    if _now() > ticket.deadline:
+        raise Conflict("已超过办理时限，不能再申请延期")
+    if ticket.extension_requested:
+        raise Conflict("已有待审核的延期申请")
+    ticket.extension_requested = {"days": days, "reason": reason}
+
+
+def _decide_extension(ticket: Ticket, actor: Any, body: dict) -> None:
+    if not ticket.extension_requested:
+        raise Conflict("没有待审核的延期申请")
+    approve = body.get("approve")
+    if not isinstance(approve, bool):
+        raise FieldError("approve", "请选择同意（true）或不同意（false）")
+    if approve:
+        ticket.deadline = deadlines.extended(ticket.deadline, int(ticket.extension_requested["days"]))
+    ticket.extension_requested = None
+
+
+def _urge(ticket: Ticket, actor: Any, body: dict) -> None:
+    _need(ticket, Status.DISPATCHED, Status.SIGNED, Status.RETURNED, why="无需催办")
+    level = body.get("level") or "催办"
+    if level not in ("催办", "督办", "通报"):
+        raise FieldError("level", "督办级别应为 催办、督办 或 通报")
+
+
+def _reply(ticket: Ticket, actor: Any, body: dict) -> None:
+    _need(ticket, Status.DISPATCHED, Status.SIGNED, why="不能答复")
+    text, result = (body.get("reply") or body.get("text") or "").strip(), body.get("result_type") or ""
+    errors = []
+    if not text:
+        errors.append(("reply", "答复内容不能为空"))
+    elif len(text) > 4000:
+        errors.append(("reply", "答复内容不能超过4000字"))
+    if result not in ResultType.values:
+        errors.append(("result_type", "请选择办理结果：resolved、partial、unresolved 或 unfounded"))
+    if errors:
+        raise FieldError(errors=errors)
+    ticket.reply_text, ticket.result_type, ticket.replied_at = text, result, _now()
+    ticket.reply_flags = quality.check(ticket.text, text)
+    ticket.status = Status.REPLIED
+
+
+def _close(ticket: Ticket) -> None:
+    ticket.status, ticket.closed_at = Status.CLOSED, _now()
+    message = f"已办结。答复：{ticket.reply_text[:200]}"
+    _sms(ticket, message)
+    for dup in ticket.duplicates.select_for_update().filter(status__in=OPEN_STATUSES):
+        dup.reply_text, dup.result_type, dup.replied_at = ticket.reply_text, ticket.result_type, ticket.replied_at
+        dup.status, dup.closed_at = Status.CLOSED, ticket.closed_at
+        dup.save(update_fields=["reply_text", "result_type", "replied_at", "status", "closed_at"])
+        _step(dup, "closed-with-master", None, data={"master": ticket.number})
+        _sms(dup, message)
+
+
+def _accept_reply(ticket: Ticket, actor: Any, body: dict) -> None:
+    _need(ticket, Status.REPLIED, why="没有待审核的答复")
+    _close(ticket)
+
+
+def _send_back(ticket: Ticket, actor: Any, body: dict) -> None:
+    _need(ticket, Status.REPLIED, why="没有待审核的答复")
+    if not (body.get("reason") or "").strip():
+        raise FieldError("reason", "退回重办须说明理由")
+    ticket.status = Status.SIGNED
+
+
+def _callback(ticket: Ticket, actor: Any, body: dict) -> None:
+    _need(ticket, Status.CLOSED, why="办结后才能回访")
+    if ticket.callback and ticket.callback.get("done_at_reopen") == ticket.reopened_count:
+        raise Conflict("本次办结已回访")
+    if body.get("unreachable"):
+        ticket.callback = {"unreachable": True, "done_at_reopen": ticket.reopened_count}
+        return
+    level, resolved = body.get("level"), body.get("resolved")
+    errors = []
+    if not isinstance(level, int) or not 1 <= level <= 5:
+        errors.append(("level", "满意度应为1至5（R26）"))
+    if not isinstance(resolved, bool):
+        errors.append(("resolved", "请说明问题是否解决（true/false）"))
+    if errors:
+        raise FieldError(errors=errors)
+    ticket.callback = {"level": level, "resolved": resolved, "comment": (body.get("comment") or "")[:500],
+                       "done_at_reopen": ticket.reopened_count}
+    unsatisfied = level <= 2 or not resolved
+    if not unsatisfied:
+        return
+    target = ticket.master if ticket.master_id and ticket.master.status == Status.CLOSED else ticket
+    if target.reopened_count >= 1:
+        ticket.escalated = True  # R25: a second dissatisfaction goes to supervision
+        return
+    if target is not ticket:
+        target = Ticket.objects.select_for_update().get(pk=target.pk)
+        _reopen(target)
+        target.save()
+        _step(target, "reopened-by-duplicate", actor, data={"duplicate": ticket.number})
+        return
+    _reopen(ticket)
+
+
+def _reopen(ticket: Ticket) -> None:
+    """R25: once, to the last department, with a new deadline (the filing clock is kept)."""
+    ticket.reopened_count += 1
+    ticket.department = ticket.department or ticket.last_department
+    ticket.status, ticket.dispatched_at = Status.DISPATCHED, _now()
+    days = int(ticket.policy.get("working_days", {}).get(ticket.category, 5))
+    ticket.deadline = max(ticket.deadline, deadlines.end_of_working_day(_now(), days))
+    ticket.closed_at = None
+
+
+def _link(ticket: Ticket, actor: Any, body: dict) -> None:
+    master = Ticket.objects.filter(number=body.get("master") or "").first()
+    if master is None or master.pk == ticket.pk:
+        raise FieldError("master", "请指定另一张有效的主工单编号")
+    ticket.master = master.master or master
+
+
+def _unlink(ticket: Ticket, actor: Any, body: dict) -> None:
+    if not ticket.master_id:
+        raise Conflict("该工单未关联主工单")
+    ticket.master = None
+
+
+HANDLERS = {
+    "dispatch": _dispatch, "reroute": _reroute, "sign": _sign, "return": _return,
+    "request-extension": _request_extension, "decide-extension": _decide_extension, "urge": _urge,
+    "reply": _reply, "accept-reply": _accept_reply, "send-back": _send_back, "callback": _callback,
+    "link-duplicate": _link, "unlink": _unlink,
+}
+
+
+@transaction.atomic
+def perform(actor: Any, number: str, action: str, body: dict[str, Any]) -> Ticket:
+    """One workflow action on a ticket (see HANDLERS)."""
+    ticket = _locked(actor, number, action)
+    HANDLERS[action](ticket, actor, body)
+    ticket.save()
+    _step(ticket, action, actor, note=str(body.get("reason") or body.get("reply") or body.get("comment") or ""),
+          **{k: v for k, v in body.items() if k in ("department", "level", "days", "approve", "result_type", "master")})
+    audit.record(f"hotline.ticket.{action}", obj=ticket, data={"number": ticket.number})
+    return ticket
+
+
+@transaction.atomic
+def register_open311_client(name: str, key: str) -> Open311Client:
+    """Register an application for Open311 POST (the key is kept hashed)."""
+    client, _ = Open311Client.objects.update_or_create(name=name, defaults={"key_hash": Open311Client.hash_key(key)})
+    audit.record("hotline.open311.client", obj=client, actor=None, data={"name": name})
+    return client
+
+
+@transaction.atomic
+def load_taxonomy() -> int:
+    """Write the default taxonomy's missing leaves (demo, tests, on first intake)."""
+    written = ensure_loaded()
+    audit.record("hotline.taxonomy.loaded", actor=None, data={"written": written})
+    return written
+

@@ -1,0 +1,38 @@
+"""Who may do what with tickets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tongban.identity.constants import DEPARTMENT_ROLES, Role
+from tongban.identity.scoping import grants_of, is_admin
+
+OPERATOR_ACTIONS = {"dispatch", "reroute", "decide-extension", "accept-reply", "send-back", "callback",
+                    "link-duplicate", "unlink", "urge"}
+DEPARTMENT_ACTIONS = {"sign", "return", "request-extension", "reply"}
+ACTIONS = OPERATOR_ACTIONS | DEPARTMENT_ACTIONS
+
+
+def is_operator(user: Any) -> bool:
+    return is_admin(user) or any(g.role == Role.HOTLINE_OPERATOR for g in grants_of(user))
+
+
+def is_supervisor(user: Any) -> bool:
+    return any(g.role == Role.SUPERVISOR for g in grants_of(user))
+
+
+def department_ids(user: Any) -> set[str]:
+    return {g.department_id for g in grants_of(user) if g.role in DEPARTMENT_ROLES and g.department_id}
+
+
+def is_staff_reader(user: Any) -> bool:
+    """Staff who see tickets at all: operators, supervisors, department staff."""
+    return is_operator(user) or is_supervisor(user) or bool(department_ids(user))
+
+
+def may_act(user: Any, action: str, ticket: Any) -> bool:
+    if action in DEPARTMENT_ACTIONS:
+        return is_admin(user) or (ticket.department_id is not None and ticket.department_id in department_ids(user))
+    if action == "urge":
+        return is_operator(user) or is_supervisor(user)
+    return is_operator(user)

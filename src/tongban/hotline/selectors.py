@@ -1,0 +1,109 @@
+"""Reads of hotline: the staff queue, the full ticket for staff in scope, the masked public
+view for tracking (number + last four phone digits, or the anonymous reporter's secret)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+
+from tongban.core import audit
+from tongban.core.errors import NotFound
+from tongban.core.masking import mask_name, mask_phone
+
+from . import permissions
+from .deadlines import TZ
+from .models import Ticket
+
+TRACK_LIMIT = 5  # wrong attempts per caller and number in TRACK_WINDOW seconds, then 429
+TRACK_WINDOW = 600
+
+
+def _iso(value: Any) -> str | None:
+    return value.astimezone(TZ).isoformat() if value else None
+
+
+def queue(user: Any, status: str = "") -> Any:
+    if not permissions.is_staff_reader(user):
+        raise PermissionDenied
+    rows = Ticket.objects.visible_to(user).select_related("department", "subject", "region", "master")
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("deadline", "id")
+
+
+def list_row(t: Ticket) -> dict:
+    return {"number": t.number, "category": t.category, "urgent": t.urgent, "status": t.status,
+            "subject": t.subject.name if t.subject_id else None, "region": t.region.name,
+            "department": t.department.name if t.department_id else None, "deadline": _iso(t.deadline),
+            "filed_at": _iso(t.filed_at), "master": t.master.number if t.master_id else None}
+
+
+def staff_ticket(user: Any, number: str) -> Ticket | None:
+    if not permissions.is_staff_reader(user):
+        return None
+    return (Ticket.objects.visible_to(user).select_related("department", "subject", "region", "master")
+            .filter(number=number).first())
+
+
+def steps(t: Ticket) -> list[dict]:
+    return [{"action": s.action, "department": s.department.name if s.department_id else None, "at": _iso(s.at)}
+            for s in t.steps.select_related("department")]
+
+
+def full(user: Any, t: Ticket, *, record: bool = True) -> dict:
+    if record and t.caller_user_id:
+        audit.record_read("hotline.ticket", subject_id=t.caller_user_id, reason=f"工单{t.number}", obj=t)
+    return {
+        "number": t.number, "channel": t.channel, "category": t.category, "urgent": t.urgent, "status": t.status,
+        "status_label": t.get_status_display(), "subject": t.subject_id, "text": t.text, "address": t.address,
+        "region": t.region_id, "latitude": t.latitude, "longitude": t.longitude,
+        "caller": {"name": t.caller_name, "phone": t.caller_phone},
+        "department": ({"id": t.department_id, "name": t.department.name} if t.department_id else None),
+        "suggestion": t.suggestion, "deadline": _iso(t.deadline), "filed_at": _iso(t.filed_at),
+        "policy_version": t.policy.get("version"), "returned_count": t.returned_count,
+        "extension_requested": t.extension_requested, "reply": t.reply_text, "result_type": t.result_type,
+        "reply_flags": t.reply_flags, "closed_at": _iso(t.closed_at), "reopened_count": t.reopened_count,
+        "callback": t.callback,
+        "master": t.master.number if t.master_id else None,
+        "duplicates": list(t.duplicates.values_list("number", flat=True)), "steps": steps(t),
+    }
+
+
+def public(t: Ticket) -> dict:
+    """R4: masked caller; a 举报's text only to its caller (who proved it with the secret or digits)."""
+    return {
+        "number": t.number, "category": t.category, "status": t.status, "status_label": t.get_status_display(),
+        "subject": t.subject.name if t.subject_id else None,
+        "department": t.department.name if t.department_id else None,
+        "caller": {"name": mask_name(t.caller_name) if t.caller_name else "", "phone": mask_phone(t.caller_phone)},
+        "text": t.text,  # the caller proved who they are; a 举报 is shown to its caller only
+        "deadline": _iso(t.deadline), "filed_at": _iso(t.filed_at), "reply": t.reply_text,
+        "result_type": t.result_type, "closed_at": _iso(t.closed_at), "steps": steps(t),
+    }
+
+
+def track(number: str, phone_last4: str = "", secret: str = "", who: str = "") -> Ticket:
+    """The ticket when the proof matches; wrong → 404, too many wrong tries → 429."""
+    from ninja.errors import HttpError
+
+    key = "hotline:track:" + hashlib.sha256(f"{who}|{number[:20]}".encode()).hexdigest()
+    if (cache.get(key) or 0) >= TRACK_LIMIT:
+        raise HttpError(429, "请求过于频繁")
+    t = Ticket.objects.select_related("department", "subject").filter(number=number).first()
+    ok = False
+    if t is not None:
+        if secret and t.tracking_secret_hash:
+            ok = hmac.compare_digest(Ticket.hash_secret(secret), t.tracking_secret_hash)
+        elif phone_last4 and len(t.caller_phone) >= 4:
+            ok = hmac.compare_digest(phone_last4, t.caller_phone[-4:])
+    if not ok:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, TRACK_WINDOW)
+        raise NotFound("未找到该工单，或手机号后四位不符")
+    return t

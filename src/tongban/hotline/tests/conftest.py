@@ -1,0 +1,63 @@
+"""Hotline test fixtures: the taxonomy, the classifier trained once per session (stored under
+VAR_DIR like in production; reused when present), API clients."""
+
+import json
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def _model():
+    from tongban.hotline import classifier
+
+    return classifier.load()
+
+
+@pytest.fixture
+def hotline(db, _model, cast):
+    from types import SimpleNamespace
+
+    from tongban.hotline import actions
+    from tongban.identity.constants import Role
+    from tongban.testing import api_client, make_staff
+
+    actions.load_taxonomy()
+    urban = make_staff("officer-urban-t", Role.OFFICER, "urban-mgmt", "210200")
+    housing = make_staff("officer-housing-t", Role.OFFICER, "housing", "210200")
+    return SimpleNamespace(cast=cast, operator=api_client(cast.hotline), urban=api_client(urban),
+                           housing=api_client(housing), market=api_client(cast.officer_a),
+                           citizen=api_client(cast.citizen), anonymous=api_client(), model=_model,
+                           supervisor=api_client(cast.supervisor))
+
+
+def post(client, path, body=None, **headers):
+    return client.post(path, data=json.dumps(body if body is not None else {}), content_type="application/json",
+                       headers=headers)
+
+
+def file(client, text, phone="13904110000", region="210200", **extra):
+    return post(client, "/api/hotline/tickets", {"text": text, "channel": "phone", "phone": phone, "region": region,
+                                                 **extra})
+
+
+@pytest.fixture
+def committed_db(django_db_setup, django_db_blocker):
+    """The root `live_db`, but core's tables are emptied with CASCADE: other apps' rows that
+    point at the audit trail (licences' objections) would otherwise make the flush fail. Only
+    PostgreSQL runs the race test that uses it."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from tongban.testing import ensure_organisation
+
+    with django_db_blocker.unblock():
+        ensure_organisation()
+        try:
+            yield
+        finally:
+            connection.close_if_unusable_or_obsolete()
+            tables = [m._meta.db_table for m in apps.get_app_config("core").get_models()]
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sql_flush(no_style(), tables, allow_cascade=True):
+                    cursor.execute(statement)
