@@ -10,10 +10,38 @@ from typing import Any
 
 from .access import ALLOWED, PUBLIC, SIGNED_IN, STAFF, Row, access, api, page  # noqa: F401
 
-ROWS: list[Row] = []
-PUBLIC_ROUTES: dict[str, str] = {}
+STATISTICS = access("403", anonymous="401", head=ALLOWED, supervisor=ALLOWED, admin=ALLOWED)
+SUPERVISORS = access("403", anonymous="401", supervisor=ALLOWED, admin=ALLOWED)
+
+ROWS: list[Row] = [
+    api("GET /api/stats/overview", STATISTICS, "统计概览（监督人员、部门负责人、管理员）"),
+    api("GET /api/oversight/alerts", SUPERVISORS, "监察预警（监督人员）"),
+    api("POST /api/oversight/alerts/{alert_id}/{action}", SUPERVISORS, "确认预警（监督人员）",
+        path="/api/oversight/alerts/{oversight_alert}/acknowledge"),
+    page("reviews/stats/", PUBLIC, "好差评统计公开页（R28）"),
+    page("reviews/stats/export.xlsx", PUBLIC, "好差评统计 Excel（R28）"),
+    page("oversight/alerts/", SUPERVISORS, "监察预警页"),
+    page("oversight/alerts/<int:alert_id>/<str:action>/", SUPERVISORS, "排除预警（缺理由：422）", method="POST",
+         path="/oversight/alerts/{oversight_alert}/dismiss/", data={"reason": ""}),
+]
+PUBLIC_ROUTES: dict[str, str] = {
+    "reviews/stats/": "review statistics per department are public (R28); no personal data",
+    "reviews/stats/export.xlsx": "the same public statistics as an Excel workbook (R28)",
+}
 PUBLIC_OPERATIONS: dict[str, str] = {}
 
 
 def objects(cast: Any) -> dict[str, Any]:
-    return {}
+    from django.utils import timezone
+
+    from tongban.cases import actions as case_actions
+    from tongban.catalog.models import ServiceItem
+    from tongban.oversight.models import Alert
+
+    item = (ServiceItem.objects.filter(department_id="market", implementations__region_id="210200",
+                                       current_version__isnull=False, legal_days__gt=0).order_by("code").first())
+    case = case_actions.submit(cast.agent, item=item.code, region="210200", on_behalf_of=cast.enterprise.uscc)
+    alert = Alert.objects.create(kind=Alert.Kind.STALLED, severity=Alert.Severity.WARNING, case=case,
+                                 region_id=case.region_id, department_id=case.department_id,
+                                 evidence={"matrix": True}, opened_at=timezone.now())
+    return {"oversight_alert": alert.pk}

@@ -1,5 +1,55 @@
-"""The oversight API (mounted at /api/ by tongban.api)."""
+"""The oversight API (mounted at /api/ by tongban.api; full paths here): the statistics overview
+and the supervision alerts. No `from __future__ import annotations` (django-ninja)."""
 
-from ninja import Router
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from tongban.core.errors import FieldError
+from tongban.core.pagination import paginate
+
+from . import actions, selectors, stats
 
 router = Router(tags=["效能监察"])
+
+
+@router.get("/stats/overview", summary="统计概览：各部门网办率、免交材料、用时、评价、积压、超期（含今日）")
+def overview(request: HttpRequest, region: str | None = None, from_: str | None = Query(None, alias="from"),
+             to: str | None = None) -> dict:
+    first, last = selectors.date_range(from_, to)
+    place, codes, departments = selectors.stats_scope(request.auth, region)
+    out = stats.overview(first, last, codes, departments)
+    return {"region": place.code, "region_name": place.name, "from": first.isoformat(), "to": last.isoformat(), **out}
+
+
+class AlertActionIn(Schema):
+    reason: str = Field("", max_length=2000, description="resolve / dismiss：理由（必填）")
+
+
+@router.get("/oversight/alerts", summary="监察预警（监督人员：本区划及以下）")
+def alerts(request: HttpRequest, state: str = "active", kind: str = "", page: int = 1, page_size: int = 20) -> dict:
+    from .models import Alert
+
+    rows = selectors.visible_alerts(request.auth).select_related("case")
+    if state == "active":
+        rows = rows.filter(state__in=actions.ACTIVE)
+    elif state:
+        if state not in Alert.State.values:
+            raise FieldError("state", f"状态应为 active 或 {'、'.join(Alert.State.values)}")
+        rows = rows.filter(state=state)
+    if kind:
+        if kind not in Alert.Kind.values:
+            raise FieldError("kind", f"类别应为 {'、'.join(Alert.Kind.values)} 之一")
+        rows = rows.filter(kind=kind)
+    return paginate(rows.order_by("-severity", "-opened_at", "-pk"), page, page_size, selectors.alert_row)
+
+
+@router.post("/oversight/alerts/{alert_id}/{action}", summary="处理预警：acknowledge、resolve、dismiss（须理由）")
+def handle(request: HttpRequest, alert_id: int, action: str, payload: AlertActionIn | None = None) -> dict[str, Any]:
+    alert = selectors.get_alert(request.auth, alert_id)
+    alert = actions.handle_alert(request.auth, alert, action, payload.reason if payload else "")
+    return selectors.alert_row(selectors.get_alert(request.auth, alert.pk))
+
+
+

@@ -1,0 +1,108 @@
+"""Scoped reads of oversight: the statistics' region and range (422 naming the field), and the
+alerts of the supervisor's region and below."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tongban.core.errors import FieldError, NotFound
+from tongban.identity.constants import Role
+from tongban.identity.models import Region
+from tongban.identity.scoping import grants_of, is_admin, scope_filter
+
+from .models import Alert
+
+MAX_YEARS = 5
+CITY = "210200"
+
+
+def parse_day(value: Any, field: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise FieldError(field, "日期格式应为 YYYY-MM-DD") from None
+
+
+def date_range(first: Any, last: Any) -> tuple[dt.date, dt.date]:
+    """Default: this year up to today. Reversed or longer than 5 years → 422 naming the field."""
+    today = timezone.localdate()
+    last_day = parse_day(last, "to") or today
+    first_day = parse_day(first, "from") or dt.date(last_day.year, 1, 1)
+    if first_day > last_day:
+        raise FieldError("to", "结束日期不能早于开始日期")
+    if (last_day - first_day).days > MAX_YEARS * 366:
+        raise FieldError("from", f"统计区间不能超过{MAX_YEARS}年")
+    return first_day, last_day
+
+
+def _region(code: str | None) -> Region:
+    region = Region.objects.filter(pk=code).first() if code else None
+    if region is None:
+        raise FieldError("region", f"未知的区划代码 {code}")
+    return region
+
+
+def regions_under(region: Region) -> list[str] | None:
+    """The codes of the region and below; None for the whole city (no condition)."""
+    if region.parent_id is None:
+        return None
+    return list(Region.objects.filter(path__startswith=region.path).values_list("pk", flat=True))
+
+
+def stats_scope(user: Any, region_code: str | None) -> tuple[Region, list[str] | None, set[str] | None]:
+    """(region, its codes, the departments the viewer may see or None for all). Supervisors and
+    administrators: their region and below; department heads: their departments. Others 403."""
+    grants = grants_of(user)
+    admin = is_admin(user)
+    mine = [g for g in grants if g.role in (Role.SUPERVISOR, Role.HEAD)]
+    if not admin and not mine:
+        raise PermissionDenied("统计概览仅供监督人员、部门负责人和管理员查看")
+    paths = [g.region_path for g in mine]
+    if region_code in (None, ""):
+        code = CITY if admin else min(paths, key=len).rstrip("/").rsplit("/", 1)[-1]
+        region = _region(code)
+    else:
+        region = _region(region_code)
+        if not admin and not any(region.path.startswith(p) for p in paths):
+            raise PermissionDenied("该区划不在您的监督范围内")
+    departments = None
+    if not admin and not any(g.role == Role.SUPERVISOR for g in mine):
+        departments = {g.department_id for g in mine if g.department_id}
+    return region, regions_under(region), departments
+
+
+def public_scope(region_code: str | None) -> tuple[Region, list[str] | None]:
+    region = _region(region_code or CITY)
+    return region, regions_under(region)
+
+
+# --- alerts -----------------------------------------------------------------------------------------
+
+def visible_alerts(user: Any) -> QuerySet[Alert]:
+    if not is_admin(user) and not any(g.role == Role.SUPERVISOR for g in grants_of(user)):
+        raise PermissionDenied("监察预警仅供监督人员查看")
+    condition = scope_filter(Alert, user, owner=False)
+    return Alert.objects.all() if condition is None else Alert.objects.filter(condition)
+
+
+def get_alert(user: Any, alert_id: int) -> Alert:
+    alert = visible_alerts(user).select_related("case", "department").filter(pk=alert_id).first()
+    if alert is None:
+        raise NotFound("未找到该预警")
+    return alert
+
+
+def alert_row(a: Alert) -> dict[str, Any]:
+    return {"id": a.pk, "kind": a.kind, "kind_words": a.get_kind_display(), "severity": a.severity,
+            "severity_words": a.get_severity_display(), "case": a.case.number, "department": a.department_id,
+            "region": a.region_id, "state": a.state, "state_words": a.get_state_display(), "evidence": a.evidence,
+            "reason": a.reason, "opened_at": timezone.localtime(a.opened_at).isoformat()}

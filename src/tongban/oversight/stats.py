@@ -1,0 +1,253 @@
+"""Statistics (R28, S0 二(三), issue 9 items 7–8): per department, from the cases (channel,
+materials' provision R12, clocks, state) and the reviews (R26).
+
+One direct computation over the raw rows (`direct`) feeds both the daily summary tables
+(`refresh_days`, only the days touched since the last run — `refresh_touched`, the scheduled
+job) and the live figures of today and of any day not summarised yet. The overview adds the
+summaries of the past to the live rows, then the point-in-time figures (backlog, overdue): the
+same numbers on the API, the public page and the Excel export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from tongban.cases import clocks
+from tongban.cases.constants import OPEN, Channel, Provision, Status
+from tongban.cases.models import Case, CaseMaterial
+from tongban.reviews.models import Review
+
+from .models import DailyStat, StatsWatermark
+
+METRICS = ("filed", "online", "materials_required", "materials_avoided", "decided", "days_used", "days_promised",
+           "reviews_1", "reviews_2", "reviews_3", "reviews_4", "reviews_5", "reviews_excluded")
+Key = tuple[dt.date, str, str, str, str]  # day, region, department, item, channel
+WATERMARK = "daily"
+DECIDED = (Status.APPROVED, Status.DENIED)
+
+
+def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    return (dt.datetime.combine(first, dt.time.min, tzinfo=tz),
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+
+
+def _local_day(field: str) -> TruncDate:
+    return TruncDate(field, tzinfo=timezone.get_current_timezone())
+
+
+def direct(first: dt.date, last: dt.date, regions: list[str] | None = None) -> dict[Key, Counter]:
+    """Every metric of every key for the days first..last, straight from the raw rows."""
+    start, end = _bounds(first, last)
+    out: dict[Key, Counter] = defaultdict(Counter)
+    in_region = Q(region_id__in=regions) if regions is not None else Q()
+    cases = Case.objects.filter(in_region, item__isnull=False)
+    filed = (cases.filter(submitted_at__gte=start, submitted_at__lt=end)
+             .annotate(d=_local_day("submitted_at")).values("d", "region_id", "department_id", "item__code", "channel")
+             .annotate(n=Count("pk"), online=Count("pk", filter=Q(channel=Channel.ONLINE))))
+    for r in filed:
+        c = out[(r["d"], r["region_id"], r["department_id"], r["item__code"], r["channel"])]
+        c["filed"] += r["n"]
+        c["online"] += r["online"]
+    m_region = Q(case__region_id__in=regions) if regions is not None else Q()
+    mats = (CaseMaterial.objects.filter(m_region, case__item__isnull=False, required=True,
+                                        case__submitted_at__gte=start, case__submitted_at__lt=end)
+            .annotate(d=_local_day("case__submitted_at"))
+            .values("d", "case__region_id", "case__department_id", "case__item__code", "case__channel")
+            .annotate(n=Count("pk"), avoided=Count("pk", filter=Q(provision__in=(Provision.REUSED,
+                                                                                 Provision.FETCHED)))))
+    for r in mats:
+        c = out[(r["d"], r["case__region_id"], r["case__department_id"], r["case__item__code"], r["case__channel"])]
+        c["materials_required"] += r["n"]
+        c["materials_avoided"] += r["avoided"]
+    _decided(out, cases.filter(status__in=DECIDED, decided_at__gte=start, decided_at__lt=end))
+    _reviews(out, start, end, regions)
+    return out
+
+
+def _decided(out: dict[Key, Counter], rows: Any) -> None:
+    rows = rows.select_related("item").only(
+        "pk", "region_id", "department_id", "item__code", "channel", "decided_at", "legal_days", "legal_days_unit",
+        "promised_days", "status").prefetch_related("clock_events")
+    for case in rows:
+        day = timezone.localdate(case.decided_at)
+        c = out[(day, case.region_id, case.department_id, case.item.code, case.channel)]
+        c["decided"] += 1
+        c["days_used"] += clocks.reading(case, day)["days_used"]
+        c["days_promised"] += case.promised_days
+
+
+def _reviews(out: dict[Key, Counter], start: dt.datetime, end: dt.datetime, regions: list[str] | None) -> None:
+    in_region = Q(region_id__in=regions) if regions is not None else Q()
+    rows = (Review.objects.filter(in_region, created_at__gte=start, created_at__lt=end)
+            .annotate(d=_local_day("created_at"), code=Coalesce("case__item__code", "visit__item__code"))
+            .values("d", "region_id", "department_id", "code", "channel", "level", "excluded")
+            .annotate(n=Count("pk")))
+    for r in rows:
+        c = out[(r["d"], r["region_id"], r["department_id"], r["code"] or "", r["channel"])]
+        c["reviews_excluded" if r["excluded"] else f"reviews_{r['level']}"] += r["n"]
+
+
+# --- the summary tables ---------------------------------------------------------------------------------
+
+def refresh_days(days: Iterable[dt.date]) -> int:
+    """Recompute the rows of each day from the raw rows (a day at a time: delete, insert)."""
+    written = 0
+    for day in sorted(set(days)):
+        rows = direct(day, day)
+        with transaction.atomic():
+            DailyStat.objects.filter(day=day).delete()
+            DailyStat.objects.bulk_create([DailyStat(day=k[0], region=k[1], department=k[2], item=k[3] or "",
+                                                     channel=k[4], **{m: c[m] for m in METRICS})
+                                           for k, c in rows.items() if any(c.values())])
+        written += len(rows)
+    return written
+
+
+def _touched_days(since: dt.datetime) -> set[dt.date]:
+    days: set[dt.date] = set()
+    for field in ("submitted_at", "decided_at"):
+        days |= set(Case.objects.filter(updated_at__gte=since, **{f"{field}__isnull": False})
+                 .annotate(d=_local_day(field)).values_list("d", flat=True).distinct())
+    days |= set(Review.objects.filter(updated_at__gte=since).annotate(d=_local_day("created_at"))
+                .values_list("d", flat=True).distinct())
+    return days
+
+
+def refresh_touched(now: dt.datetime | None = None) -> list[dt.date]:
+    """The scheduled job: the days whose rows changed since the last run, and the days that
+    ended since then (yesterday, after midnight) — never today, which is computed live."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    mark, _ = StatsWatermark.objects.get_or_create(name=WATERMARK)
+    days: set[dt.date] = set()
+    if mark.changes_since is not None:
+        days |= _touched_days(mark.changes_since - dt.timedelta(seconds=5))  # a transaction committing late
+    if mark.summarised_through is None:
+        first = Case.objects.order_by("submitted_at").values_list("submitted_at", flat=True).first()
+        start = timezone.localdate(first) if first else today
+    else:
+        start = mark.summarised_through + dt.timedelta(days=1)
+    days |= {start + dt.timedelta(days=i) for i in range(max((today - start).days, 0))}
+    days = {d for d in days if d < today}
+    refresh_days(days)
+    mark.changes_since = now
+    mark.summarised_through = today - dt.timedelta(days=1)
+    mark.save()
+    return sorted(days)
+
+
+def rebuild(first: dt.date, last: dt.date) -> int:
+    """`./tongban stats rebuild --from --to`: every day of the range from the raw rows."""
+    today = timezone.localdate()
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    return refresh_days([d for d in days if d < today])
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+def _summed(first: dt.date, last: dt.date, regions: list[str] | None) -> dict[str, Counter]:
+    """Per department, the metrics of the days first..last: summaries where a day is summarised,
+    the raw rows for the rest (today and any day the job has not reached)."""
+    per_dept: dict[str, Counter] = defaultdict(Counter)
+    if first > last:
+        return per_dept
+    mark = StatsWatermark.objects.filter(name=WATERMARK).values_list("summarised_through", flat=True).first()
+    through = min(mark, last) if mark else None
+    live_from = first
+    if through is not None and through >= first:
+        rows = DailyStat.objects.filter(day__gte=first, day__lte=through)
+        if regions is not None:
+            rows = rows.filter(region__in=regions)
+        for r in rows.values("department").annotate(**{m: Sum(m) for m in METRICS}):
+            per_dept[r["department"]].update({m: r[m] or 0 for m in METRICS})
+        live_from = through + dt.timedelta(days=1)
+    if live_from <= last:
+        for key, c in direct(live_from, last, regions).items():
+            per_dept[key[2]].update(c)
+    return per_dept
+
+
+def point_in_time(regions: list[str] | None, last: dt.date) -> dict[str, Counter]:
+    """Backlog (open cases) and overdue (open, past the legal deadline) as of now."""
+    rows = Case.objects.filter(status__in=sorted(OPEN), item__isnull=False)
+    if regions is not None:
+        rows = rows.filter(region_id__in=regions)
+    today = timezone.localdate()
+    out: dict[str, Counter] = defaultdict(Counter)
+    for r in rows.values("department_id").annotate(
+            backlog=Count("pk"), overdue=Count("pk", filter=Q(status=Status.ACCEPTED, deadline__lt=today))):
+        out[r["department_id"]].update({"backlog": r["backlog"], "overdue": r["overdue"]})
+    return out
+
+
+def rectification_figures(first: dt.date, last: dt.date, regions: list[str] | None) -> dict[str, Counter]:
+    """R27/R28 per department, over the rectifications opened in the range (live: one query):
+    opened, followed up (the reviewer reached), closed on time, asked again and satisfied (≥ 4)."""
+    from django.db.models import F
+
+    from tongban.reviews.models import Rectification
+
+    rows = Rectification.objects.filter(opened_on__gte=first, opened_on__lte=last)
+    if regions is not None:
+        rows = rows.filter(region_id__in=regions)
+    out: dict[str, Counter] = defaultdict(Counter)
+    for r in rows.values("department_id").annotate(
+            opened=Count("pk"), followed_up=Count("pk", filter=Q(contacted_on__isnull=False)),
+            on_time=Count("pk", filter=Q(closed_on__isnull=False, closed_on__lte=F("rectify_due"))),
+            asked_again=Count("pk", filter=Q(re_level__isnull=False)),
+            satisfied_again=Count("pk", filter=Q(re_level__gte=4))):
+        out[r["department_id"]].update({f"rect_{k}": v for k, v in r.items() if k != "department_id"})
+    return out
+
+
+def _ratio(a: float, b: float, digits: int = 4) -> float | None:
+    return round(a / b, digits) if b else None
+
+
+def figures(c: Counter) -> dict[str, Any]:
+    reviews = {str(level): c[f"reviews_{level}"] for level in range(1, 6)}
+    counted = sum(reviews.values())
+    return {
+        "filed": c["filed"], "online": c["online"], "online_rate": _ratio(c["online"], c["filed"]),
+        "materials_required": c["materials_required"], "materials_avoided_count": c["materials_avoided"],
+        "materials_avoided": _ratio(c["materials_avoided"], c["materials_required"]),
+        "decided": c["decided"],
+        "days_used": _ratio(c["days_used"], c["decided"], 2),
+        "days_promised": _ratio(c["days_promised"], c["decided"], 2),
+        "time_used_vs_promised": _ratio(c["days_used"], c["days_promised"]),
+        "reviews": reviews, "reviews_total": counted, "reviews_excluded": c["reviews_excluded"],
+        "bad_review_rate": _ratio(reviews["1"] + reviews["2"], counted),
+        "backlog": c["backlog"], "overdue": c["overdue"],
+        "rectification": {"opened": c["rect_opened"], "follow_up_rate": _ratio(c["rect_followed_up"], c["rect_opened"]),
+                          "on_time_rate": _ratio(c["rect_on_time"], c["rect_opened"]),
+                          "asked_again": c["rect_asked_again"],
+                          "satisfied_again_rate": _ratio(c["rect_satisfied_again"], c["rect_asked_again"])},
+    }
+
+
+def overview(first: dt.date, last: dt.date, regions: list[str] | None,
+             departments: set[str] | None = None) -> dict[str, Any]:
+    """`{"departments": [...], "totals": {...}}` for the regions (None: all) and days first..last."""
+    from tongban.identity.models import Department
+
+    per_dept = _summed(first, last, regions)
+    for extra in (point_in_time(regions, last), rectification_figures(first, last, regions)):
+        for dept, c in extra.items():
+            per_dept[dept].update(c)
+    if departments is not None:
+        per_dept = {k: v for k, v in per_dept.items() if k in departments}
+    names = dict(Department.objects.filter(pk__in=list(per_dept)).values_list("pk", "name"))
+    total: Counter = Counter()
+    rows = []
+    for dept in sorted(per_dept, key=lambda d: names.get(d, d)):
+        total.update(per_dept[dept])
+        rows.append({"id": dept, "name": names.get(dept, dept), **figures(per_dept[dept])})
+    return {"departments": rows, "totals": figures(total)}

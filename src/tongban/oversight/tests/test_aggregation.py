@@ -1,0 +1,80 @@
+"""Aggregation property (issue 9 item 8): for random histories of cases and reviews over past
+days — including late changes to past days after a refresh — the incrementally refreshed daily
+summaries equal a direct computation over the raw rows, and the overview read from summaries
+plus live rows equals the all-live overview."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tongban.cases.models import Case
+from tongban.catalog.models import ServiceItem
+from tongban.oversight import stats
+from tongban.oversight.models import DailyStat, StatsWatermark
+from tongban.reviews.models import Review
+
+pytestmark = pytest.mark.django_db
+_numbers = itertools.count(1)
+
+EVENT = st.tuples(st.integers(1, 6), st.sampled_from(["online", "window"]), st.sampled_from(["health", "market"]),
+                  st.one_of(st.none(), st.integers(1, 5)))
+LATE = st.lists(st.tuples(st.integers(1, 6), st.integers(1, 5), st.booleans()), max_size=3)
+
+
+def _at(days_ago: int) -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=days_ago)
+
+
+def _case(user, items, days_ago, channel, dept):
+    item = items[dept]
+    return Case.objects.create(number=f"P-{next(_numbers)}", item=item, region_id="210200", department_id=dept,
+                               applicant=user, channel=channel, status="submitted", submitted_at=_at(days_ago))
+
+
+def _review(user, case, days_ago, level, excluded=False):
+    Review.objects.create(case=case, reviewer=user, level=level, channel="portal", department_id=case.department_id,
+                          region_id=case.region_id, created_at=_at(days_ago), excluded=excluded)
+
+
+def _summaries_match_direct():
+    today = timezone.localdate()
+    first = today - dt.timedelta(days=8)
+    raw = stats.direct(first, today - dt.timedelta(days=1))
+    expected = {k: {m: c[m] for m in stats.METRICS} for k, c in raw.items() if any(c.values())}
+    got = {(r.day, r.region, r.department, r.item, r.channel): {m: getattr(r, m) for m in stats.METRICS}
+           for r in DailyStat.objects.filter(day__gte=first)}
+    assert got == expected
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(history=st.lists(EVENT, min_size=1, max_size=6), late=LATE)
+def test_incremental_summaries_equal_direct_computation(cast, catalog, history, late):
+    items = {d: ServiceItem.objects.filter(department_id=d).order_by("code").first() for d in ("health", "market")}
+    with transaction.atomic():
+        cases = []
+        for days_ago, channel, dept, level in history:
+            case = _case(cast.citizen, items, days_ago, channel, dept)
+            cases.append(case)
+            if level:
+                _review(cast.citizen, case, days_ago, level)
+        stats.refresh_touched()
+        _summaries_match_direct()
+        live = stats.overview(timezone.localdate() - dt.timedelta(days=8), timezone.localdate(), None)
+        # late changes to past days: new reviews of old days, an exclusion
+        StatsWatermark.objects.filter(name=stats.WATERMARK).update(changes_since=timezone.now())
+        for days_ago, level, exclude in late:
+            case = _case(cast.other_citizen, items, days_ago + 1, "online", "health")
+            _review(cast.other_citizen, case, days_ago, level)
+            if exclude:
+                Review.objects.filter(case=cases[0]).update(excluded=True, updated_at=timezone.now())
+        stats.refresh_touched()
+        _summaries_match_direct()
+        if not late:
+            assert stats.overview(timezone.localdate() - dt.timedelta(days=8), timezone.localdate(), None) == live
+        transaction.set_rollback(True)

@@ -1,0 +1,82 @@
+"""Pages of oversight: the public per-department statistics (R28, no login; the same numbers as
+`/api/stats/overview`, with ECharts and an Excel export) and the supervisors' alert queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from tongban.core.errors import Conflict, FieldError, NotFound
+
+from . import actions, exports, selectors, stats
+
+
+def _public_data(request: HttpRequest) -> dict[str, Any]:
+    first, last = selectors.date_range(request.GET.get("from"), request.GET.get("to"))
+    place, codes = selectors.public_scope(request.GET.get("region"))
+    return {"region": place.code, "region_name": place.name, "from": first.isoformat(), "to": last.isoformat(),
+            **stats.overview(first, last, codes)}
+
+
+def _problem(request: HttpRequest, exc: FieldError) -> HttpResponse:
+    return render(request, "oversight/stats.html", {
+        "errors": [m for _, m in exc.errors], "data": None, "form_from": request.GET.get("from", ""),
+        "form_to": request.GET.get("to", "")}, status=422)
+
+
+@login_not_required
+@require_GET
+def public_stats(request: HttpRequest) -> HttpResponse:
+    try:
+        data = _public_data(request)
+    except FieldError as exc:
+        return _problem(request, exc)
+    chart = {"names": [d["name"] for d in data["departments"]],
+             "levels": {str(k): [d["reviews"][str(k)] for d in data["departments"]] for k in range(1, 6)}}
+    return render(request, "oversight/stats.html", {"data": data, "chart": chart, "form_from": data["from"],
+                                                    "form_to": data["to"], "query": request.GET.urlencode()})
+
+
+@login_not_required
+@require_GET
+def public_stats_xlsx(request: HttpRequest) -> HttpResponse:
+    try:
+        data = _public_data(request)
+    except FieldError as exc:
+        return _problem(request, exc)
+    response = HttpResponse(exports.workbook(data),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, f"好差评统计-{data['from']}-{data['to']}.xlsx")
+    return response
+
+
+@require_GET
+def alerts(request: HttpRequest) -> HttpResponse:
+    rows = selectors.visible_alerts(request.user).filter(state__in=actions.ACTIVE).select_related("case") \
+        .order_by("-severity", "-opened_at")[:200]
+    return render(request, "oversight/alerts.html", {"rows": [selectors.alert_row(a) for a in rows]})
+
+
+@require_POST
+def alert_action(request: HttpRequest, alert_id: int, action: str) -> HttpResponse:
+    try:
+        alert = selectors.get_alert(request.user, alert_id)
+        actions.handle_alert(request.user, alert, action, request.POST.get("reason", ""))
+        messages.success(request, "已处理。")
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except FieldError as exc:
+        messages.error(request, "；".join(m for _, m in exc.errors))
+        return render(request, "oversight/alerts.html", {"rows": [selectors.alert_row(a) for a in
+                      selectors.visible_alerts(request.user).filter(state__in=actions.ACTIVE)[:200]]}, status=422)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    return redirect("oversight:alerts")
+
+

@@ -1,0 +1,240 @@
+"""The only write path of reviews (R26): submit a review of one service event, append once,
+invite by SMS link or window kiosk (one-time tokens, stored hashed), register a window visit
+(首问登记). A bad review (levels 1–2) opens its rectification in the same transaction (R27).
+
+One review per event and reviewer: checked first (409), and held by a unique constraint, so a
+double-click that slips past the check ends as an IntegrityError → 409, one review."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tongban.cases.constants import Status as CaseStatus
+from tongban.cases.models import Case, CaseStep
+from tongban.catalog.models import ServiceItem
+from tongban.core import audit
+from tongban.core.errors import Conflict, FieldError, NotFound
+from tongban.identity.models import User
+
+from . import permissions, rectification
+from .checks import check_level, digest, invitation_for, resolve_tags
+from .constants import BAD_LEVELS, MAX_TEXT, Channel, InvitationKind
+from .models import ReasonTag, Review, ReviewInvitation, WindowVisit
+
+# decided (or otherwise finished by the authority): the service event is over and can be judged
+REVIEWABLE = frozenset({CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.REJECTED, CaseStatus.TERMINATED,
+                        CaseStatus.COMPLETED})
+DECISION_ACTIONS = ("approve", "deny", "reject")
+
+
+def _text(value: str | None, field: str, what: str, *, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise FieldError(field, f"请填写{what}")
+    if len(value) > MAX_TEXT:
+        raise FieldError(field, f"{what}不能超过{MAX_TEXT}个字")
+    return value
+
+
+def _served_by(case: Case) -> User | None:
+    step = (CaseStep.objects.filter(case=case, action__in=DECISION_ACTIONS, actor__isnull=False)
+            .order_by("-at", "-pk").select_related("actor").first())
+    return step.actor if step else case.assignee
+
+
+def _event_of_case(actor: User, number: Any) -> Case:
+    """The reviewer's own case (as its applicant or for the enterprise they act for), else 404."""
+    from tongban.cases import selectors as case_selectors
+
+    if permissions.is_staff(actor):
+        raise PermissionDenied("工作人员不能代替申请人评价")
+    case = case_selectors.visible_cases(actor).filter(number=str(number)).select_related(
+        "department", "region").first()
+    if case is None or not _is_applicant_side(actor, case):
+        raise NotFound(f"未找到办件 {number}")
+    return case
+
+
+def _is_applicant_side(user: User, case: Case) -> bool:
+    from tongban.cases.permissions import speaks_for_applicant
+
+    return case.applicant_id == user.pk or (speaks_for_applicant(user, case) and case.filed_by_id != user.pk)
+
+
+def _event_of_visit(actor: User, visit_id: Any) -> WindowVisit:
+    if permissions.is_staff(actor):
+        raise PermissionDenied("工作人员不能代替来访人评价")
+    visit = WindowVisit.objects.filter(pk=visit_id, visitor=actor).first() if str(visit_id).isdigit() else None
+    if visit is None:
+        raise NotFound(f"未找到窗口来访记录 {visit_id}")
+    return visit
+
+
+def submit_review(actor: User, *, case: Any = None, visit: Any = None, level: Any, comment: str = "",
+                  tags: Iterable[Any] = (), channel: str = Channel.PORTAL, token: str | None = None) -> Review:
+    """A review of the actor's own case or window visit (or of the event a token names)."""
+    level = check_level(level)
+    if token:
+        return submit_with_token(token, level=level, comment=comment, tags=tags, actor=actor)
+    if (case is None) == (visit is None):
+        raise FieldError("case", "请指定被评价的办件（case）或窗口来访（visit），二者只能填写其一")
+    if channel not in Channel.values:
+        raise FieldError("channel", f"未知的评价渠道（可选：{'、'.join(Channel.values)}）")
+    chosen = resolve_tags(level, tags)
+    comment = _text(comment, "comment", "评价内容")
+    if case is not None:
+        event = _event_of_case(actor, case)
+        if event.status not in REVIEWABLE:
+            raise Conflict(f"办件 {event.number} 尚未办结，办结后才能评价")
+        return _create(actor, case=event, level=level, comment=comment, tags=chosen, channel=channel)
+    event_visit = _event_of_visit(actor, visit)
+    return _create(actor, visit=event_visit, level=level, comment=comment, tags=chosen, channel=channel)
+
+
+def _create(reviewer: User, *, level: int, comment: str, tags: list[ReasonTag], channel: str,
+            case: Case | None = None, visit: WindowVisit | None = None,
+            invitation: ReviewInvitation | None = None) -> Review:
+    source = case or visit
+    if Review.objects.filter(case=case, visit=visit, reviewer=reviewer).exists():
+        raise Conflict("您已评价过这次服务（一事一评），可以追评一次")
+    staff = _served_by(case) if case is not None else visit.staff
+    try:
+        with transaction.atomic():
+            if invitation is not None:
+                used = (ReviewInvitation.objects.filter(pk=invitation.pk, used_at__isnull=True)
+                        .update(used_at=timezone.now()))
+                if used != 1:
+                    raise Conflict("该评价链接已使用")
+            review = Review.objects.create(case=case, visit=visit, reviewer=reviewer, level=level, comment=comment,
+                                           channel=channel, department_id=source.department_id,
+                                           region_id=source.region_id, staff=staff, created_at=timezone.now())
+            if tags:
+                review.tags.set(tags)
+            audit.record("reviews.submit", obj=review, subject_id=reviewer.pk,
+                         data={"case": case.number if case else None, "visit": visit.pk if visit else None,
+                               "level": level, "channel": channel, "tags": [t.code for t in tags]})
+            if level in BAD_LEVELS:
+                rectification.open_for(review)
+    except IntegrityError:
+        raise Conflict("您已评价过这次服务（一事一评）") from None
+    return review
+
+
+def append(actor: User, review: Review, text: str) -> Review:
+    """追评: once, by the reviewer; the level is never edited."""
+    if review.reviewer_id != actor.pk:
+        raise NotFound("未找到该评价")
+    text = _text(text, "comment", "追评内容", required=True)
+    with transaction.atomic():
+        updated = Review.objects.filter(pk=review.pk, appended_at__isnull=True).update(
+            appended=text, appended_at=timezone.now())
+        if updated != 1:
+            raise Conflict("每条评价只能追评一次")
+        audit.record("reviews.append", obj=review, subject_id=actor.pk, data={"length": len(text)})
+    review.refresh_from_db()
+    return review
+
+
+# --- one-time tokens (SMS link, window kiosk) ---------------------------------------------------------
+
+def _lifetime(kind: str) -> dt.timedelta:
+    if kind == InvitationKind.KIOSK:
+        return dt.timedelta(minutes=int(getattr(settings, "TONGBAN_REVIEW_KIOSK_MINUTES", 10)))
+    return dt.timedelta(days=int(getattr(settings, "TONGBAN_REVIEW_LINK_DAYS", 7)))
+
+
+def invite(actor: User, *, case: Case | None = None, visit: WindowVisit | None = None,
+           kind: str = InvitationKind.SMS) -> tuple[ReviewInvitation, str]:
+    """A token bound to one event and its applicant; an SMS link goes to the applicant's phone."""
+    if kind not in InvitationKind.values:
+        raise FieldError("kind", "邀请方式应为 sms（短信链接）或 kiosk（窗口评价器）")
+    if (case is None) == (visit is None):
+        raise FieldError("case", "请指定办件或窗口来访")
+    reviewer = case.applicant if case is not None else visit.visitor
+    if reviewer is None:
+        raise FieldError("visit", "来访人未登记身份，无法发送评价邀请；请使用窗口评价器匿名评价")
+    if case is not None and case.status not in REVIEWABLE:
+        raise Conflict(f"办件 {case.number} 尚未办结，办结后才能邀请评价")
+    if Review.objects.filter(case=case, visit=visit, reviewer=reviewer).exists():
+        raise Conflict("这次服务已经评价过（一事一评）")
+    raw = secrets.token_urlsafe(24)
+    now = timezone.now()
+    with transaction.atomic():
+        inv = ReviewInvitation.objects.create(kind=kind, case=case, visit=visit, reviewer=reviewer,
+                                              token_hash=digest(raw), created_by=actor, created_at=now,
+                                              expires_at=now + _lifetime(kind))
+        audit.record("reviews.invite", obj=inv, subject_id=reviewer.pk, data={"kind": kind})
+        if kind == InvitationKind.SMS and reviewer.phone:
+            link = f"{settings.BASE_URL.rstrip('/')}/reviews/t/{raw}/"
+            text = f"【通办】您办理的事项已办结，欢迎对本次服务进行评价（一事一评）：{link}"
+            transaction.on_commit(lambda: _send_sms(reviewer.phone, text))
+    return inv, raw
+
+
+def _send_sms(phone: str, text: str) -> None:
+    from tongban.identity.sms import get_backend
+
+    get_backend().send(phone, text)
+
+
+def submit_with_token(raw: str, *, level: Any, comment: str = "", tags: Iterable[Any] = (),
+                      actor: User | None = None) -> Review:
+    """The SMS or kiosk reviewer: the token names the event and the reviewer; staff signed in
+    (at the counter) cannot submit for the applicant."""
+    if actor is not None and permissions.is_staff(actor):
+        raise PermissionDenied("工作人员不能代替申请人评价")
+    level = check_level(level)
+    chosen = resolve_tags(level, tags)
+    comment = _text(comment, "comment", "评价内容")
+    inv = invitation_for(raw)
+    if actor is not None and getattr(actor, "is_authenticated", False) and actor.pk != inv.reviewer_id:
+        raise NotFound("评价链接无效")
+    channel = Channel.KIOSK if inv.kind == InvitationKind.KIOSK else Channel.SMS
+    return _create(inv.reviewer, case=inv.case, visit=inv.visit, level=level, comment=comment, tags=chosen,
+                   channel=channel, invitation=inv)
+
+
+# --- 首问登记 ----------------------------------------------------------------------------------------
+
+def register_visit(actor: User, *, item: str | None = None, question: str = "", answer: str = "",
+                   visitor_id_number: str | None = None, visitor_name: str = "", case: str | None = None,
+                   referred_to: str = "") -> WindowVisit:
+    """Window staff register a visit: optional identity, the item asked about, what was said, the
+    case that followed or where the visitor was referred."""
+    from tongban.identity.scoping import grants_of
+
+    grant = next((g for g in grants_of(actor) if g.role in ("window", "officer", "head")), None)
+    if grant is None:
+        raise PermissionDenied("只有窗口工作人员可以登记首问")
+    errors: list[tuple[str, str]] = []
+    service_item = ServiceItem.objects.filter(code=item).first() if item else None
+    if item and service_item is None:
+        errors.append(("item", f"未找到事项 {item}"))
+    visitor = User.objects.filter(id_number=visitor_id_number).first() if visitor_id_number else None
+    if visitor_id_number and visitor is None:
+        errors.append(("visitor_id_number", "未找到该身份证号码的用户（可不登记身份）"))
+    followed = Case.objects.filter(number=case, department_id=grant.department_id).first() if case else None
+    if case and followed is None:
+        errors.append(("case", f"本部门没有办件 {case}"))
+    if errors:
+        raise FieldError(errors=errors)
+    from tongban.identity.models import Region
+
+    region = Region.objects.filter(path=grant.region_path).first()
+    with transaction.atomic():
+        visit = WindowVisit.objects.create(
+            staff=actor, department_id=grant.department_id, region=region, visitor=visitor,
+            visitor_name=_text(visitor_name, "visitor_name", "来访人称呼")[:60], item=service_item,
+            question=_text(question, "question", "咨询内容"), answer=_text(answer, "answer", "答复内容"),
+            case=followed, referred_to=_text(referred_to, "referred_to", "引导去向")[:200], at=timezone.now())
+        audit.record("reviews.register_visit", obj=visit, subject_id=visitor.pk if visitor else None,
+                     data={"item": item, "case": case})
+    return visit

@@ -1,0 +1,93 @@
+"""Fixtures of the reviews tests: the reference catalogue, a health officer, and a decided case
+of the cast's citizen (张晓明) for 医师执业注册 (市卫生健康委)."""
+
+import json
+
+import pytest
+
+ITEM = "WJW-XK-004"  # 医师执业注册: a citizen item of 市卫生健康委
+
+
+@pytest.fixture(scope="session")
+def _catalog_loaded(django_db_setup, django_db_blocker):
+    from tongban.catalog import demo
+    from tongban.testing import ensure_organisation
+
+    with django_db_blocker.unblock():
+        ensure_organisation()
+        demo.load()
+
+
+@pytest.fixture
+def catalog(_catalog_loaded, db):
+    from tongban.catalog import demo
+    from tongban.catalog.models import ServiceItem
+
+    if not ServiceItem.objects.exists():
+        demo.load()
+    return ServiceItem.objects
+
+
+@pytest.fixture
+def health_officer(db):
+    from tongban.identity.constants import Role
+    from tongban.testing import make_staff
+
+    return make_staff("officer-health-r", Role.OFFICER, "health", "210200")
+
+
+@pytest.fixture
+def health_head(db):
+    from tongban.identity.constants import Role
+    from tongban.testing import make_staff
+
+    return make_staff("head-health-r", Role.HEAD, "health", "210200")
+
+
+def decided_case(applicant, officer, *, approve=True, **kwargs):
+    from tongban.cases import actions
+
+    case = actions.submit(applicant, item=kwargs.pop("item", ITEM), region="210200", **kwargs)
+    actions.accept(officer, case)
+    if approve:
+        actions.approve(officer, case)
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def approved(cast, catalog, health_officer):
+    return decided_case(cast.citizen, health_officer)
+
+
+def post(client, path, body=None, **headers):
+    return client.post(path, data=json.dumps(body if body is not None else {}), content_type="application/json",
+                       headers=headers)
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker, _catalog_loaded):
+    """Writes that really commit (threads on their own connections see them), like the root
+    `live_db`, but the core tables (audit trail, idempotency keys) are emptied with CASCADE:
+    another app's table may refer to the audit trail. The test removes what it made."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from tongban.testing import ensure_organisation
+
+    with django_db_blocker.unblock():
+        ensure_organisation()
+        from tongban.catalog import demo
+        from tongban.catalog.models import ServiceItem
+
+        if not ServiceItem.objects.exists():  # a transactional test emptied it since the session loaded it
+            demo.load()
+        try:
+            yield
+        finally:
+            connection.close_if_unusable_or_obsolete()
+            tables = [m._meta.db_table for m in apps.get_app_config("core").get_models()]
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sql_flush(no_style(), tables, allow_cascade=True):
+                    cursor.execute(statement)

@@ -1,0 +1,193 @@
+"""Pages of reviews: the review form of a case (`/reviews/new?case=`), my reviews (append,
+ask-again), the one-time token page (SMS link, window kiosk — public, never the form when used
+or expired), the rectification queues of department heads and supervisors, and a
+rectification's page with its actions. Thin views over the same actions and selectors as the
+API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tongban.core.errors import Conflict, FieldError, NotFound
+
+from . import actions, checks, permissions, rectification, selectors
+from .constants import RECT_ACTIONS, Channel, Finding, Level
+from .models import ReasonTag
+
+LEVELS = [(int(v), str(label)) for v, label in Level.choices]
+
+
+def _errors(exc: FieldError) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for field, message in exc.errors:
+        key = (field or "form").split(".", 1)[0]
+        out[key] = f"{out[key]}；{message}" if key in out else message
+    return out
+
+
+def _tag_groups() -> list[dict[str, Any]]:
+    tags = list(ReasonTag.objects.filter(active=True))
+    return [{"title": "满意的原因（基本满意及以上）", "tags": [t for t in tags if t.min_level >= 3]},
+            {"title": "不满意的原因（不满意、非常不满意）", "tags": [t for t in tags if t.max_level <= 2]}]
+
+
+def _level(raw: str | None) -> Any:
+    try:
+        return int(raw or "")
+    except ValueError:
+        return raw
+
+
+def _form(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    context.setdefault("levels", LEVELS)
+    context.setdefault("groups", _tag_groups())
+    context.setdefault("errors", {})
+    context.setdefault("values", {})
+    context.setdefault("chosen", [])
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def new(request: HttpRequest) -> HttpResponse:
+    """The applicant's review of one finished case (signed in; large-text friendly)."""
+    from tongban.cases import selectors as case_selectors
+
+    number = (request.GET.get("case") or request.POST.get("case") or "").strip()
+    if permissions.is_staff(request.user):
+        raise PermissionDenied("工作人员不能代替申请人评价")
+    case = case_selectors.visible_cases(request.user).filter(number=number).select_related(
+        "item", "department").first() if number else None
+    if case is None:
+        raise Http404("未找到该办件")
+    context: dict[str, Any] = {"case": case}
+    if request.method == "POST":
+        try:
+            actions.submit_review(request.user, case=number, level=_level(request.POST.get("level")),
+                                  comment=request.POST.get("comment", ""), tags=request.POST.getlist("tags"),
+                                  channel=Channel.PORTAL)
+        except FieldError as exc:
+            return _form(request, "reviews/new.html", {**context, "errors": _errors(exc), "values": request.POST,
+                                                       "chosen": request.POST.getlist("tags")}, 422)
+        except Conflict as exc:
+            return _form(request, "reviews/new.html", {**context, "errors": {"form": exc.message}}, 409)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        messages.success(request, "感谢您的评价。")
+        return redirect("reviews:mine")
+    return _form(request, "reviews/new.html", context)
+
+
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.list_reviews(request.user).filter(reviewer=request.user), 20) \
+        .get_page(request.GET.get("page"))
+    rows = [selectors.review_row(r) for r in page.object_list]
+    return render(request, "reviews/mine.html", {"page": page, "rows": rows, "levels": LEVELS})
+
+
+@require_POST
+def append(request: HttpRequest, review_id: int) -> HttpResponse:
+    try:
+        review = selectors.get_review(request.user, review_id)
+        actions.append(request.user, review, request.POST.get("comment", ""))
+        messages.success(request, "追评已提交。")
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except (FieldError, Conflict) as exc:
+        messages.error(request, "；".join(m for _, m in exc.errors) if isinstance(exc, FieldError) else exc.message)
+    return redirect("reviews:mine")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def by_token(request: HttpRequest, token: str) -> HttpResponse:
+    """SMS link or window kiosk: the form for that one event; used or expired → a page saying so."""
+    try:
+        inv = checks.invitation_for(token)
+    except NotFound:
+        return render(request, "reviews/token_gone.html", {"why": "评价链接无效。"}, status=404)
+    except Conflict as exc:
+        return render(request, "reviews/token_gone.html", {"why": exc.message}, status=409)
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and permissions.is_staff(user):
+        return render(request, "reviews/token_gone.html",
+                      {"why": "工作人员不能代替申请人评价，请将评价器交给办事群众。"}, status=403)
+    context: dict[str, Any] = {"inv": inv, "event": inv.case or inv.visit, "token": token}
+    if request.method == "POST":
+        try:
+            actions.submit_with_token(token, level=_level(request.POST.get("level")),
+                                      comment=request.POST.get("comment", ""), tags=request.POST.getlist("tags"),
+                                      actor=user)
+        except FieldError as exc:
+            return _form(request, "reviews/token.html", {**context, "errors": _errors(exc), "values": request.POST,
+                                                         "chosen": request.POST.getlist("tags")}, 422)
+        except Conflict as exc:
+            return render(request, "reviews/token_gone.html", {"why": exc.message}, status=409)
+        except NotFound:
+            return render(request, "reviews/token_gone.html", {"why": "评价链接无效。"}, status=404)
+        return render(request, "reviews/token_done.html", {})
+    return _form(request, "reviews/token.html", context)
+
+
+# --- rectifications -----------------------------------------------------------------------------------
+
+def _staff_queue_user(user: Any) -> None:
+    if not permissions.is_staff(user):
+        raise PermissionDenied("差评整改待办仅供部门和监督人员使用")
+
+
+@require_GET
+def rectifications(request: HttpRequest) -> HttpResponse:
+    _staff_queue_user(request.user)
+    state = request.GET.get("state", "open")
+    if state not in ("", "open", "closed", "rerated", "excluded"):
+        state = "open"
+    rows = [selectors.rectification_row(r) for r in selectors.rectification_queue(request.user, state=state)]
+    return render(request, "reviews/rectifications.html", {
+        "rows": rows, "state": state, "supervisor": permissions.is_supervisor(request.user)})
+
+
+def _rect_page(request: HttpRequest, review_id: int, *, errors: dict[str, str] | None = None,
+               status: int = 200) -> HttpResponse:
+    rect = selectors.visible_rectifications(request.user).filter(review_id=review_id).first()
+    if rect is None:
+        raise Http404("未找到该整改单")
+    rect = selectors.get_rectification(request.user, rect.pk)
+    return render(request, "reviews/rectification.html", {
+        "rect": rect, "row": selectors.rectification_row(rect, steps=True), "errors": errors or {},
+        "serves": permissions.serves(request.user, rect), "supervises": permissions.supervises(request.user, rect),
+        "reviewer": rect.review.reviewer_id == request.user.pk, "findings": Finding.choices, "levels": LEVELS},
+        status=status)
+
+
+@require_GET
+def rectification_page(request: HttpRequest, review_id: int) -> HttpResponse:
+    return _rect_page(request, review_id)
+
+
+@require_POST
+def rectification_act(request: HttpRequest, review_id: int, action: str) -> HttpResponse:
+    if action not in RECT_ACTIONS:
+        raise Http404("未知的整改操作")
+    body = {k: request.POST.get(k) for k in ("finding", "evidence", "when", "how", "what", "outcome", "reason",
+                                             "decision")}
+    body["level"] = _level(request.POST.get("level"))
+    try:
+        rectification.perform(request.user, review_id, action, body,
+                              selectors.visible_rectifications(request.user))
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except FieldError as exc:
+        return _rect_page(request, review_id, errors=_errors(exc), status=422)
+    except Conflict as exc:
+        return _rect_page(request, review_id, errors={"form": exc.message}, status=409)
+    messages.success(request, "已办理。")
+    return redirect("reviews:rectification", review_id=review_id)
