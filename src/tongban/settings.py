@@ -280,6 +280,8 @@ OAUTH2_PROVIDER = {
     "SCOPES": {"openid": "身份标识", "profile": "姓名与实名等级", "phone": "手机号"},
     "DEFAULT_SCOPES": ["openid"],
     "OAUTH2_VALIDATOR_CLASS": "tongban.identity.oidc.TongbanOIDCValidator",
+    # the exchange's `exchange:<resource>` scopes come from its resource catalogue
+    "SCOPES_BACKEND_CLASS": "tongban.exchange.scopes.ExchangeScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     # Relying parties on the government network may use plain http; production sets https only.

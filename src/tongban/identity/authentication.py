@@ -44,7 +44,8 @@ class BearerAuth(HttpBearer):
         from oauth2_provider.oauth2_backends import get_oauthlib_core
 
         valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
-        if valid and oauth_request.user.is_active:
+        # a client-credentials token has no user: it is for the exchange's own endpoints, not these
+        if valid and oauth_request.user is not None and oauth_request.user.is_active:
             return oauth_request.user
         return None
 

@@ -304,3 +304,59 @@ def _case_holder(case: Any) -> dict[str, Any] | None:
         return None
     return {"holder_kind": HolderKind.PERSON, "holder_id": applicant.id_number,
             "holder_name": applicant.name or applicant.get_username(), "holder_user": applicant}
+
+
+# --- bulk import -----------------------------------------------------------------------------------
+
+def import_licences(actor: User | None, department: Department, table: list[list[Any]]) -> dict[str, Any]:
+    """Import a department's licences: every row judged first; nothing is written unless all
+    pass (`FieldError`-like report → `ImportRejected`). Identical rows already issued are
+    skipped as `unchanged`; each new row is issued and sealed like an issued licence (version
+    kind `import`). One transaction: a failure anywhere (a seal refused) leaves nothing."""
+    from .imports import plan
+
+    judged = plan(department, table)
+    if judged.errors or judged.conflicts:
+        raise ImportRejected(judged.errors, judged.conflicts)
+    users = {u.id_number: u for u in User.objects.filter(
+        id_number__in=[r.holder_id for r in judged.new if r.holder_kind == HolderKind.PERSON])}
+    enterprises = Enterprise.objects.in_bulk(
+        [r.holder_id for r in judged.new if r.holder_kind == HolderKind.ENTERPRISE])
+    results = []
+    with transaction.atomic():
+        for r in judged.rows:
+            if r.existing is not None:
+                results.append({"row": r.row, "number": r.number, "type": r.licence_type.code,
+                                "result": "unchanged", "id": r.existing.pk})
+                continue
+            licence = issue_licence(
+                actor, licence_type=r.licence_type, holder_kind=r.holder_kind, holder_id=r.holder_id,
+                holder_name=r.holder_name, issuer=department, region=department.region, number=r.number,
+                issued_on=r.issued_on, valid_from=r.valid_from, valid_until=r.valid_until, status=r.status,
+                holder_user=users.get(r.holder_id), holder_enterprise=enterprises.get(r.holder_id),
+                kind=VersionKind.IMPORT, reason="部门批量导入")
+            if r.status in (Status.REVOKED, Status.SUSPENDED):
+                Licence.objects.filter(pk=licence.pk).update(status_changed_at=timezone.now(),
+                                                            status_reason="导入时的状态")
+            results.append({"row": r.row, "number": r.number, "type": r.licence_type.code, "result": "created",
+                            "id": licence.pk})
+        created = sum(1 for x in results if x["result"] == "created")
+        audit.record("licences.import", actor=actor, data={"department": department.pk, "rows": len(results),
+                                                           "created": created})
+    return {"department": department.pk, "created": created, "unchanged": len(results) - created, "rows": results}
+
+
+class ImportRejected(Exception):
+    """Malformed rows (422) and rows whose number the department issued with other data (409)."""
+
+    def __init__(self, errors: list[dict[str, Any]], conflicts: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(errors)} 处错误，{len(conflicts)} 处编号冲突")
+        self.errors, self.conflicts = errors, conflicts
+
+    @property
+    def status(self) -> int:
+        return 422 if self.errors else 409
+
+    @property
+    def report(self) -> list[dict[str, Any]]:
+        return sorted(self.errors + self.conflicts, key=lambda p: (p["row"], p["field"]))

@@ -11,4 +11,7 @@ urlpatterns = [
     path("licences/", views.my_licences, name="mine"),
     path("licences/keys/", views.key_register_page, name="keys"),
     path("licences/data-uses/", views.my_data_uses, name="data-uses"),
+    path("licences/data-uses/<int:use_id>/objection/", views.data_use_objection, name="data-use-objection"),
+    path("licences/vault/", views.my_vault, name="vault"),
+    path("licences/vault/<int:entry_id>/delete/", views.vault_delete, name="vault-delete"),
 ]

@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from tongban.core import audit
-from tongban.core.errors import NotFound
+from tongban.core.errors import Conflict, FieldError, NotFound
 
-from . import data_uses, selectors, throttle
+from . import data_uses, objection_actions, selectors, throttle, vault, vault_actions
 from .models import SealKey
 
 
@@ -44,6 +44,10 @@ def my_licences(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def my_data_uses(request: HttpRequest) -> HttpResponse:
+    return _data_uses_page(request)
+
+
+def _data_uses_page(request: HttpRequest, message: str = "") -> HttpResponse:
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
@@ -52,4 +56,36 @@ def my_data_uses(request: HttpRequest) -> HttpResponse:
         uses = data_uses.data_uses(request.user, page, 50)
     except Exception:  # a page past the end: the first page
         uses = data_uses.data_uses(request.user, 1, 50)
-    return render(request, "licences/data_uses.html", {"uses": uses})
+    return render(request, "licences/data_uses.html", {"uses": uses, "message": message})
+
+
+@require_POST
+def data_use_objection(request: HttpRequest, use_id: int) -> HttpResponse:
+    try:
+        objection = objection_actions.file_objection(request.user, use_id, request.POST.get("reason", ""))
+        message = f"异议已提交，将于 {objection.due.isoformat()} 前答复。"
+    except FieldError as exc:
+        message = "；".join(m for _, m in exc.errors)
+    except (NotFound, Conflict) as exc:
+        message = exc.message
+    return _data_uses_page(request, message)
+
+
+@require_GET
+def my_vault(request: HttpRequest) -> HttpResponse:
+    return _vault_page(request)
+
+
+def _vault_page(request: HttpRequest, message: str = "") -> HttpResponse:
+    rows = [vault.row(e) for e in vault.entries_of(request.user)[:200]]
+    return render(request, "licences/vault.html", {"rows": rows, "message": message})
+
+
+@require_POST
+def vault_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
+    try:
+        vault_actions.delete_entry(request.user, entry_id)
+        message = "已从材料库删除。"
+    except NotFound:
+        message = "未找到该材料。"
+    return _vault_page(request, message)
