@@ -59,7 +59,8 @@ def generate(total: int, seed: int = 20261125) -> float:
     columns = ["number", "item_id", "item_version_id", "implementation_id", "region_id", "department_id",
                "applicant_id", "channel", "status", "answers", "form", "lock_version", "legal_days",
                "legal_days_unit", "promised_days", "deadline", "promised_deadline", "submitted_at", "accepted_on",
-               "decided_at", "decision_reason", "decision_basis", "created_at", "updated_at"]
+               "decided_at", "decision_reason", "decision_basis", "created_at", "updated_at",
+               "process_state", "process_digest"]  # no process saved: started on the first action
     batch = 100_000
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor: COPY
@@ -78,7 +79,7 @@ def generate(total: int, seed: int = 20261125) -> float:
                        deadline.isoformat() if deadline else "\\N",
                        promised_deadline.isoformat() if promised_deadline else "\\N",
                        filed.isoformat(), accepted.isoformat() if accepted else "\\N", decided, "", "",
-                       filed.isoformat(), filed.isoformat()]
+                       filed.isoformat(), filed.isoformat(), "", ""]
                 buf.write("\t".join(str(v) for v in row) + "\n")
             buf.seek(0)
             with raw.copy(f"COPY cases_case ({', '.join(columns)}) FROM STDIN") as copy:
