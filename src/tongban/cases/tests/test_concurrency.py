@@ -48,8 +48,9 @@ def people(catalog):
     yield citizen, officer
     # identity is not flushed (its regions stay loaded), so what was made here goes by hand —
     # the licences the approvals issued first (the library keeps its source case)
-    from tongban.licences.models import Licence, LicenceVersion  # a test's cleanup, not the app's code
+    from tongban.licences.models import Licence, LicenceVersion, VaultEntry  # a test's cleanup, not app code
 
+    VaultEntry.objects.filter(source_case__applicant=citizen).delete()
     licences = Licence.objects.filter(source_case__applicant=citizen)
     LicenceVersion.objects.filter(licence__in=licences).delete()
     licences.delete()
