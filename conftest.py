@@ -28,6 +28,28 @@ def _organisation(request):
         ensure_organisation()
 
 
+@pytest.fixture(scope="session")
+def _catalog_loaded(django_db_setup, django_db_blocker):
+    """The reference catalogue, once per test database."""
+    from tongban.catalog import demo
+    from tongban.testing import ensure_organisation
+
+    with django_db_blocker.unblock():
+        ensure_organisation()  # a transactional test may have emptied them before this first use
+        demo.load()
+
+
+@pytest.fixture
+def catalog(_catalog_loaded, db):
+    """The reference catalogue; loaded again when a transactional test (real threads) flushed it."""
+    from tongban.catalog import demo
+    from tongban.catalog.models import ServiceItem
+
+    if not ServiceItem.objects.exists():
+        demo.load()
+    return ServiceItem.objects
+
+
 @pytest.fixture
 def cast(db):
     from tongban.testing import make_cast

@@ -1,30 +1,10 @@
-"""The reference catalogue, loaded once per test database on top of the regions and
-departments the root conftest loads.
-
-A transactional test (threads that commit for real) flushes the catalogue's tables when it
-ends; `catalog` notices and loads it again, so the order of tests never matters."""
+"""Fixtures of the catalogue's tests. The reference catalogue itself (`catalog`) is the root
+conftest's: loaded once per test database, and again when a transactional test (threads that
+commit for real) flushed it, so the order of tests never matters."""
 
 import pytest
 
-
-@pytest.fixture(scope="session")
-def _catalog_loaded(django_db_setup, django_db_blocker):
-    from tongban.catalog import demo
-    from tongban.testing import ensure_organisation
-
-    with django_db_blocker.unblock():
-        ensure_organisation()  # a transactional test may have emptied them before this first use
-        demo.load()
-
-
-@pytest.fixture
-def catalog(_catalog_loaded, db):
-    from tongban.catalog import demo
-    from tongban.catalog.models import ServiceItem
-
-    if not ServiceItem.objects.exists():
-        demo.load()
-    return ServiceItem.objects
+# `_catalog_loaded` and `catalog` are the root conftest's (shared by every app's tests).
 
 
 @pytest.fixture

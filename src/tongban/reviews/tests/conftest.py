@@ -8,24 +8,7 @@ import pytest
 ITEM = "WJW-XK-004"  # 医师执业注册: a citizen item of 市卫生健康委
 
 
-@pytest.fixture(scope="session")
-def _catalog_loaded(django_db_setup, django_db_blocker):
-    from tongban.catalog import demo
-    from tongban.testing import ensure_organisation
-
-    with django_db_blocker.unblock():
-        ensure_organisation()
-        demo.load()
-
-
-@pytest.fixture
-def catalog(_catalog_loaded, db):
-    from tongban.catalog import demo
-    from tongban.catalog.models import ServiceItem
-
-    if not ServiceItem.objects.exists():
-        demo.load()
-    return ServiceItem.objects
+# `_catalog_loaded` and `catalog` (the reference catalogue) are the root conftest's.
 
 
 @pytest.fixture
