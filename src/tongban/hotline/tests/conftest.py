@@ -38,26 +38,3 @@ def post(client, path, body=None, **headers):
 def file(client, text, phone="13904110000", region="210200", **extra):
     return post(client, "/api/hotline/tickets", {"text": text, "channel": "phone", "phone": phone, "region": region,
                                                  **extra})
-
-
-@pytest.fixture
-def committed_db(django_db_setup, django_db_blocker):
-    """The root `live_db`, but core's tables are emptied with CASCADE: other apps' rows that
-    point at the audit trail (licences' objections) would otherwise make the flush fail. Only
-    PostgreSQL runs the race test that uses it."""
-    from django.apps import apps
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    from tongban.testing import ensure_organisation
-
-    with django_db_blocker.unblock():
-        ensure_organisation()
-        try:
-            yield
-        finally:
-            connection.close_if_unusable_or_obsolete()
-            tables = [m._meta.db_table for m in apps.get_app_config("core").get_models()]
-            with connection.cursor() as cursor:
-                for statement in connection.ops.sql_flush(no_style(), tables, allow_cascade=True):
-                    cursor.execute(statement)

@@ -27,7 +27,7 @@ def test_reply_quality_flags(request_text, reply, expected):
 
 
 @pytest.mark.skipif(not POSTGRES, reason="row locks and real concurrency are PostgreSQL's")
-def test_two_officers_replying_at_once_end_with_one_outcome(committed_db, _model):
+def test_two_officers_replying_at_once_end_with_one_outcome(live_db, _model):
     from tongban.hotline import actions
     from tongban.hotline.models import Ticket, TicketCounter
     from tongban.identity.constants import Role

@@ -49,28 +49,11 @@ def post(client, path, body=None, **headers):
 
 
 @pytest.fixture
-def committed(django_db_setup, django_db_blocker, _catalog_loaded):
-    """Writes that really commit (threads on their own connections see them), like the root
-    `live_db`, but the core tables (audit trail, idempotency keys) are emptied with CASCADE:
-    another app's table may refer to the audit trail. The test removes what it made."""
-    from django.apps import apps
-    from django.core.management.color import no_style
-    from django.db import connection
+def committed(live_db, _catalog_loaded):
+    """The root `live_db` (writes that really commit), with the reference catalogue back in
+    place if a transactional test emptied it since the session loaded it."""
+    from tongban.catalog import demo
+    from tongban.catalog.models import ServiceItem
 
-    from tongban.testing import ensure_organisation
-
-    with django_db_blocker.unblock():
-        ensure_organisation()
-        from tongban.catalog import demo
-        from tongban.catalog.models import ServiceItem
-
-        if not ServiceItem.objects.exists():  # a transactional test emptied it since the session loaded it
-            demo.load()
-        try:
-            yield
-        finally:
-            connection.close_if_unusable_or_obsolete()
-            tables = [m._meta.db_table for m in apps.get_app_config("core").get_models()]
-            with connection.cursor() as cursor:
-                for statement in connection.ops.sql_flush(no_style(), tables, allow_cascade=True):
-                    cursor.execute(statement)
+    if not ServiceItem.objects.exists():
+        demo.load()
