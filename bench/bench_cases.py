@@ -7,9 +7,14 @@ On DATABASE_URL (default PostgreSQL `tongban_bench_cases`; created, migrated, de
    its districts, the demo applicants and every state (30 % accepted and open, 10 % submitted,
    5 % in correction, 50 % approved, 5 % refused or withdrawn), with the clock's start event of
    every accepted case — written with PostgreSQL COPY, seeded, reused when already there.
-2. **Submissions**: `--threads` threads, each on its own connection, file cases through
+2. **Submissions**: `--processes` processes (and, for comparison, `--threads` threads in one
+   process, bound by its GIL), each on its own connection, file cases through
    `cases.actions.submit` (the whole action: materials, number, audit) for `--seconds`;
    jobs (notice delivery) are queued, not run — the embedded worker is off.
+   With `--http`, also over HTTP as BENCHMARKS.md asks: gunicorn (`--workers`, DEBUG off) on
+   a free port, and this process as a separate closed-loop load generator (`--clients`
+   httpx clients, no think time) posting `POST /api/cases` with a citizen's API token and a
+   fresh `Idempotency-Key` each: cases/s at saturation, p50/p95/p99, errors.
 3. **Officer queue**: `GET /api/cases` as the officer of the busiest department (the API with
    its token, in-process), `--queue-requests` times: p50/p95.
 4. **Nightly recomputation**: `cases.tasks.recompute_clocks` over every open accepted case.
@@ -56,6 +61,7 @@ def generate(total: int, seed: int = 20261125) -> float:
     applicants = list(User.objects.filter(kind="person", id_number__isnull=False).values_list("pk", flat=True))
     weights = [w for _, w in STATES]
     now = timezone.now()
+    today = timezone.localdate()
     columns = ["number", "item_id", "item_version_id", "implementation_id", "region_id", "department_id",
                "applicant_id", "channel", "status", "answers", "form", "lock_version", "legal_days",
                "legal_days_unit", "promised_days", "deadline", "promised_deadline", "submitted_at", "accepted_on",
@@ -70,7 +76,8 @@ def generate(total: int, seed: int = 20261125) -> float:
                 impl, item, version, region, dept, legal, promised = rng.choice(impls)
                 status = rng.choices([s for s, _ in STATES], weights)[0]
                 filed = now - dt.timedelta(days=rng.randint(0, 365), seconds=rng.randint(0, 86400))
-                accepted = (filed + dt.timedelta(days=1)).date() if status in ("accepted", "approved") else None
+                accepted = (min((filed + dt.timedelta(days=1)).date(), today) if status in ("accepted", "approved")
+                            else None)  # never after today: a clock cannot start tomorrow
                 deadline = accepted + dt.timedelta(days=max(1, legal) * 7 // 5) if accepted else None
                 promised_deadline = accepted + dt.timedelta(days=max(1, promised) * 7 // 5) if accepted else None
                 decided = (filed + dt.timedelta(days=5)).isoformat() if status in ("approved", "rejected") else "\\N"
@@ -139,6 +146,141 @@ def submissions(threads: int, seconds: float) -> tuple[int, float, list[float]]:
     return len(latencies), time.perf_counter() - began, latencies
 
 
+def _submit_worker(args: tuple[int, float, list[str]]) -> tuple[int, list[float], list[str]]:
+    """One process of `submissions_mp`: its own connection, filing until `stop`."""
+    k, stop, codes = args
+    from django.db import connections
+
+    from tongban.cases import actions
+    from tongban.identity.models import User
+
+    connections.close_all()  # never share the parent's socket
+    citizen = User.objects.filter(kind="person", id_number__isnull=False, memberships__isnull=True).first()
+    rng, latencies, errors = random.Random(k), [], []
+    while time.time() < stop:
+        t = time.perf_counter()
+        try:
+            actions.submit(citizen, item=rng.choice(codes), region="210200")
+        except Exception as exc:
+            errors.append(type(exc).__name__)
+            continue
+        latencies.append((time.perf_counter() - t) * 1000)
+    connections.close_all()
+    return len(latencies), latencies, errors
+
+
+def submissions_mp(processes: int, seconds: float) -> tuple[int, float, list[float], float]:
+    """`processes` OS processes (no shared GIL) filing through `cases.actions.submit`; returns
+    cases, seconds, latencies and the CPU milliseconds the filing processes spent per case."""
+    import multiprocessing
+
+    from django.db import connections
+
+    from tongban.celery import app
+    from tongban.identity.models import User
+
+    app.conf.update(task_always_eager=False, broker_url="memory://")  # the worker is off: jobs wait
+    citizen = User.objects.filter(kind="person", id_number__isnull=False, memberships__isnull=True).first()
+    codes = _fileable_codes(citizen)
+    connections.close_all()
+    before = os.times()
+    stop = time.time() + seconds
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        results = pool.map(_submit_worker, [(k, stop, codes) for k in range(processes)])
+    after = os.times()
+    latencies = [ms for _, lat, _ in results for ms in lat]
+    errors = [e for *_, errs in results for e in errs]
+    if errors:
+        print(f"  refused filings: {len(errors)} ({sorted(set(errors))})")
+    cpu = (after.children_user + after.children_system - before.children_user - before.children_system) * 1000
+    return len(latencies), seconds, latencies, cpu / max(len(latencies), 1)
+
+
+def _fileable_codes(citizen) -> list[str]:
+    """City items a citizen can file with an empty form and no answers (tried once, rolled back)."""
+    from django.db import transaction
+
+    from tongban.cases import actions
+    from tongban.catalog.models import ItemImplementation
+
+    codes = []
+    for code in (ItemImplementation.objects.filter(region_id="210200", item__audience__in=["person", "both"],
+                                                   item__current_version__isnull=False)
+                 .values_list("item__code", flat=True).distinct()[:40]):
+        try:
+            with transaction.atomic():
+                actions.submit(citizen, item=code, region="210200")
+                transaction.set_rollback(True)
+            codes.append(code)
+        except Exception:
+            continue
+    return codes
+
+
+def http_submissions(seconds: float, clients: int, workers: int, threads: int) -> tuple[int, float, list[float], dict]:
+    """Closed loop over HTTP: `clients` httpx clients POST /api/cases to gunicorn, no think time."""
+    import asyncio
+    import logging
+    import uuid
+
+    import httpx
+    from django.db import connections
+
+    from bench_http import free_port, start_server, stop_server, wait_until_up
+    from tongban.identity import actions as identity_actions
+    from tongban.identity.models import User
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
+    citizen = User.objects.filter(kind="person", id_number__isnull=False, memberships__isnull=True).first()
+    codes = _fileable_codes(citizen)
+    token = identity_actions.create_token(citizen, days=1, name="bench-submit")[1]
+    connections.close_all()
+    # jobs go to Celery's queue in Redis and no worker takes them: the worker is off
+    broker = os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+    port = free_port()
+    server = start_server(port, workers, threads)
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+
+    async def run() -> float:
+        base = f"http://127.0.0.1:{port}"
+        await wait_until_up(base, server)
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30, headers=headers) as client:
+            warm_until = time.perf_counter() + 3
+            stop = warm_until + seconds
+
+            async def worker(k: int) -> None:
+                rng = random.Random(k)
+                while (now := time.perf_counter()) < stop:
+                    body = {"item": rng.choice(codes), "region": "210200", "form": {}, "materials": []}
+                    try:
+                        response = await client.post("/api/cases", json=body,
+                                                     headers={"Idempotency-Key": str(uuid.uuid4())})
+                        kind = "" if response.status_code == 201 else f"HTTP {response.status_code}"
+                    except httpx.HTTPError as exc:
+                        kind = type(exc).__name__
+                    if now < warm_until:
+                        continue
+                    if kind:
+                        errors[kind] = errors.get(kind, 0) + 1
+                    else:
+                        latencies.append((time.perf_counter() - now) * 1000)
+
+            await asyncio.gather(*(worker(k) for k in range(clients)))
+        return seconds
+
+    try:
+        measured = asyncio.run(run())
+    finally:
+        stop_server(server)
+        import redis
+
+        redis.Redis.from_url(broker).flushdb()  # the queued notice jobs of the filed bench cases
+    return len(latencies), measured, latencies, errors
+
+
 def queue_latency(requests: int) -> tuple[str, int, list[float]]:
     from django.db.models import Count
     from django.test import Client
@@ -169,8 +311,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--processes", type=int, default=2, help="filing processes (no shared GIL)")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--queue-requests", type=int, default=100)
+    parser.add_argument("--http", action="store_true", help="also measure POST /api/cases over HTTP (gunicorn)")
+    parser.add_argument("--clients", type=int, default=20, help="closed-loop HTTP clients")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--server-threads", type=int, default=2, help="gunicorn threads per worker")
     args = parser.parse_args()
 
     ready_database(demo=True)
@@ -182,9 +329,19 @@ def main() -> int:
     total = Case.objects.count()
     lines.append(f"database {database_label()}; {total:,} cases"
                  + (f" (generated in {generated:.0f} s)" if generated else " (reused)"))
+    count, seconds, lat, cpu = submissions_mp(args.processes, args.seconds)
+    lines.append(f"submit   {count / seconds:.1f} cases/s with {args.processes} processes for {seconds:.0f} s "
+                 f"(p50 {percentile(lat, 0.5):.0f} ms, p95 {percentile(lat, 0.95):.0f} ms; "
+                 f"{cpu:.1f} ms of filing-process CPU per case; jobs queued, worker off)")
     count, seconds, lat = submissions(args.threads, args.seconds)
-    lines.append(f"submit   {count / seconds:.1f} cases/s with {args.threads} threads for {seconds:.0f} s "
+    lines.append(f"threads  {count / seconds:.1f} cases/s with {args.threads} threads for {seconds:.0f} s "
                  f"(p50 {percentile(lat, 0.5):.0f} ms, p95 {percentile(lat, 0.95):.0f} ms; jobs queued, worker off)")
+    if args.http:
+        count, seconds, lat, errors = http_submissions(args.seconds, args.clients, args.workers, args.server_threads)
+        lines.append(f"http     POST /api/cases, gunicorn {args.workers} workers × {args.server_threads} threads, "
+                     f"{args.clients} closed-loop clients for {seconds:.0f} s: {count / seconds:.1f} cases/s "
+                     f"(p50 {percentile(lat, 0.5):.0f} ms, p95 {percentile(lat, 0.95):.0f} ms, "
+                     f"p99 {percentile(lat, 0.99):.0f} ms; errors {errors or 0})")
     department, open_cases, times = queue_latency(args.queue_requests)
     lines.append(f"queue    GET /api/cases as the officer of {department} ({open_cases:,} open cases): "
                  f"p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms "

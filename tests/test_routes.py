@@ -243,6 +243,39 @@ def test_anonymous_gets_401_from_every_api_operation_not_allow_listed():
         "them to PUBLIC_OPERATIONS with the reason:\n" + "\n".join(leaks))
 
 
+def _operation_auths(r: Route, method: str) -> list:
+    return [a for op in r.path_view.operations if method in op.methods for a in op.auth_callbacks]
+
+
+def test_client_credentials_token_gets_401_from_every_api_operation_but_the_exchange_read_api(cast):
+    """An external system's client-credentials token (a real one, from /oauth/token/, with a
+    granted scope) is no user: every operation that authenticates users answers it 401 in the
+    error shape — a token without a user once caused a 500 here. Operations that take such
+    tokens are found by their auth class, not listed; public operations ignore the token."""
+    from tongban.exchange.reads import ClientCredentialsAuth
+    from tongban.harness import clients
+    from tongban.harness.personas import persona
+
+    external = api_client(**clients.headers(persona("client_granted"), grantor=cast.admin))
+    wrong, own = [], []
+    for method, path, _needs_auth, r in _operations():
+        key = f"{method} {path}"
+        response = external.generic(method, r.path, data="{}", content_type="application/json")
+        if response.status_code >= 500:
+            wrong.append(f"{key}: {response.status_code}")
+        elif any(isinstance(a, ClientCredentialsAuth) for a in _operation_auths(r, method)):
+            own.append(key)
+            if response.status_code == 401:
+                wrong.append(f"{key}: the client's own operation refused its token (401)")
+        elif key in PUBLIC_OPERATIONS:
+            if response.status_code in (401, 403):
+                wrong.append(f"{key}: public, but {response.status_code}")
+        elif response.status_code != 401 or "detail" not in response.json():
+            wrong.append(f"{key}: {response.status_code}, expected 401 with the error shape")
+    assert own == ["GET /api/exchange/resources/{code}/records"], own
+    assert not wrong, "a client-credentials token on the users' API:\n" + "\n".join(wrong)
+
+
 def test_public_api_allow_list_is_true():
     ops = {f"{m} {p}": (needs_auth, r) for m, p, needs_auth, r in _operations()}
     unknown = set(PUBLIC_OPERATIONS) - set(ops)

@@ -10,6 +10,7 @@ import logging
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.db import DataError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
@@ -111,6 +112,12 @@ def field_error(request, exc: FieldError):
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     return _json(request, translate_validation_errors(exc.errors), 422)
+
+
+@api.exception_handler(MultiPartParserError)
+def malformed_multipart(request, exc: MultiPartParserError):
+    """A multipart body Django cannot parse (no boundary, cut short): the client's error, never a 500."""
+    return _json(request, [{"field": "body", "message": "multipart/form-data 请求体格式错误，无法解析上传的文件"}], 422)
 
 
 @api.exception_handler(UnknownCalendarYear)

@@ -2,7 +2,8 @@
 for the enterprise, opens 我要开饭店 from its guide and applies with one form — the
 enterprise's registered data prefilled, locked and labelled with its source, the draft saved as
 they type; the bundle is one parent case with a child per department; they upload a material of
-the market child from its tracking page; the officers of two departments, each in their own
+the market child from its tracking page; the market officer sends one correction notice and the
+applicant uploads the material again and hands the correction in; the officers of two departments, each in their own
 browser, accept and approve their child cases side by side; an officer of a third department
 finds none of it; the applicant then sees both children approved and opens the notice."""
 
@@ -101,8 +102,27 @@ def test_enterprise_applies_for_a_restaurant_and_two_departments_approve_in_para
     page.locator(f'form[action$="/materials/{material.position}/upload/"] button').click()
     expect(page.locator(".messages, [role=status], .alert").first).to_contain_text("已上传")
 
-    # Two officers, two browsers, side by side: each accepts and approves their own child.
+    # One correction notice: the market officer names the material, the applicant uploads it
+    # again and hands the correction in from the tracking page.
     market_desk = staff_desk(open_page, market, f"/staff/cases/{licence_child.number}/")
+    market_desk.locator('details[data-action="request-correction"] > summary').click()
+    market_desk.get_by_label(material.name).check()
+    market_desk.get_by_label("补正理由（必填）").fill("场所证明未加盖公章")
+    market_desk.locator('details[data-action="request-correction"] button[type=submit]').click()
+    expect(market_desk.get_by_test_id("done")).to_contain_text(f"办件 {licence_child.number}")
+    page.goto(f"/cases/{licence_child.number}/")
+    expect(page.get_by_test_id("correction")).to_contain_text("场所证明未加盖公章")
+    page.get_by_test_id("submit-correction").click()
+    expect(page.get_by_test_id("correction-error")).to_contain_text(material.name)  # nothing new uploaded yet
+    page.locator(f"#file-{material.position}").set_input_files(str(upload))
+    page.locator(f'form[action$="/materials/{material.position}/upload/"] button').click()
+    expect(page.get_by_test_id("correction")).to_contain_text("已上传补正文件")
+    page.get_by_test_id("submit-correction").click()
+    expect(page.get_by_test_id("status")).to_have_text("待受理")
+    screenshot(page, "f-restaurant-corrected-phone")
+
+    # Two officers, two browsers, side by side: each accepts and approves their own child.
+    market_desk.reload()
     fire_desk = staff_desk(open_page, fire, f"/staff/cases/{fire_child.number}/")
     act(market_desk, "accept", f"已受理：办件 {licence_child.number}")
     act(fire_desk, "accept", f"已受理：办件 {fire_child.number}")
@@ -126,3 +146,37 @@ def test_enterprise_applies_for_a_restaurant_and_two_departments_approve_in_para
         page.get_by_role("link", name=re.compile("准予许可决定书")).click()
     assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
     screenshot(page, "f-restaurant-done-phone")
+
+
+def test_window_staff_file_for_a_walk_in_and_the_applicant_finds_the_case(open_page, screenshot, fits_width):
+    """帮办代办: at the counter, window staff pick the item, type the walk-in's ID number, tick
+    the paper materials received and file; the applicant later signs in and sees the same case,
+    filed at the window on their behalf."""
+    from tongban.catalog import demo
+
+    demo.load()
+    cast = make_cast()
+    desk = staff_desk(open_page, cast.window, "/staff/cases/")
+    desk.get_by_test_id("walk-in").click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text("窗口收件登记")
+    desk.get_by_label("事项（本窗口受理）").select_option("SCJG-XK-001@210200")
+    desk.get_by_role("button", name="下一步：核对材料").click()
+    desk.get_by_test_id("file-walk-in").click()  # no applicant yet: an inline message, nothing filed
+    expect(desk.locator("#w-applicant-error")).to_contain_text("请填写申请人的公民身份号码")
+    assert not Case.objects.exists()
+    desk.get_by_label("申请人公民身份号码（必填）").fill(cast.agent.id_number)
+    desk.get_by_label("代表企业的统一社会信用代码（法人事项填写）").fill(cast.enterprise.uscc)
+    desk.locator('input[name="received"]').first.check()
+    desk.get_by_test_id("file-walk-in").click()
+    expect(desk.locator(".messages, [role=status], .alert").first).to_contain_text("已登记收件")
+    case = Case.objects.get()
+    assert (case.channel, case.filed_by_id) == ("window", cast.window.pk)
+    expect(desk.locator(".case-meta")).to_contain_text("窗口代办")
+    screenshot(desk, "f-window-walk-in")
+
+    page = open_page()
+    page.goto(f"/cases/{case.number}/")
+    sign_in(page, cast.agent.id_number)
+    expect(page.locator(".case-meta")).to_contain_text("窗口")
+    expect(page.get_by_test_id("status")).to_have_text("待受理")
+    assert fits_width(page)

@@ -7,20 +7,26 @@ import pytest
 
 @pytest.fixture
 def personas(cast):
-    """{persona name: user or None (anonymous)} for every persona of `tongban.harness.personas`."""
-    from tongban.harness.personas import PERSONAS
+    """{persona name: user or None (anonymous)} for every user persona of `tongban.harness.personas`
+    (the external clients have no user: see `bearer`)."""
+    from tongban.harness.personas import USER_PERSONAS
 
-    return {p.name: p.user(cast) for p in PERSONAS}
+    return {p.name: p.user(cast) for p in USER_PERSONAS}
 
 
 @pytest.fixture
-def bearer(personas):
-    """{persona name: Authorization headers} — a personal token per persona, none for anonymous."""
+def bearer(personas, cast):
+    """{persona name: Authorization headers} — a personal token per user persona, none for
+    anonymous, and for each external client its client-credentials token from /oauth/token/."""
+    from tongban.harness import clients
+    from tongban.harness.personas import CLIENT_PERSONAS
     from tongban.identity.actions import create_token
 
     headers = {}
     for name, user in personas.items():
         headers[name] = {"Authorization": f"Bearer {create_token(user, days=1, name='harness')[1]}"} if user else {}
+    for p in CLIENT_PERSONAS:
+        headers[p.name] = clients.headers(p, grantor=cast.admin)
     return headers
 
 

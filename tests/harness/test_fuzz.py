@@ -25,7 +25,9 @@ ONLY = [p for p in os.environ.get("TONGBAN_FUZZ_PERSONAS", "").split(",") if p]
 REPORT_DIR = os.environ.get("TONGBAN_FUZZ_REPORT")  # `./tongban fuzz` prints the reports written here
 # An operation with `auth=None` never looks at the caller's token, so it is fuzzed anonymously
 # only; every persona fuzzes the operations behind authentication.
-FAST_EXAMPLES = {"anonymous": 10}
+# The external clients (a client-credentials token) get 401 on all but the exchange's read API:
+# a few cases each keep "no 5xx for a token without a user" fuzzed on every operation.
+FAST_EXAMPLES = {"anonymous": 10, **{p.name: 2 for p in PERSONAS if p.is_client}}
 FAST_DEFAULT = 3
 
 

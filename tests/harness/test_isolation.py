@@ -18,10 +18,12 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tongban.harness.personas import PERSONAS, persona
+from tongban.harness.personas import USER_PERSONAS, persona
 from tongban.identity.permissions import is_staff_member
 
-NAMES = tuple(p.name for p in PERSONAS)
+# the users; the external clients see no case, list or message at all (their only route is the
+# exchange's read API: the permission matrix sends each of them to every route)
+NAMES = tuple(p.name for p in USER_PERSONAS)
 
 
 # --- the seed: one row per case ----------------------------------------------------------------------

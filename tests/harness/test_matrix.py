@@ -3,14 +3,17 @@ sends every row's request as every persona and fails on any difference, on any U
 API operation without a row, and on a stale docs/permissions.md.
 
 Requests: API rows with the persona's personal token (anonymous: none), page rows with a
-session (staff with the second factor done, as after a real sign-in). Placeholders in a row's
-path are filled from `objects` — real objects of the cast, so "someone else's token" is a real
-token of someone else."""
+session (staff with the second factor done, as after a real sign-in). The external-client
+personas send their client-credentials token (from the real token endpoint, one scope each:
+`tongban.harness.clients`) on every row, pages included. Placeholders in a row's path are filled
+from `objects` — real objects of the cast, so "someone else's token" is a real token of someone
+else."""
 
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,8 +23,8 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tongban.harness import matrix, routes
-from tongban.harness.personas import PERSONAS, persona
+from tongban.harness import clients, matrix, routes
+from tongban.harness.personas import ANONYMOUS, CLIENT, PERSONAS, STAFF, Persona, persona
 from tongban.identity.actions import create_token
 from tongban.identity.permissions import is_staff_member
 
@@ -68,10 +71,20 @@ def _examples() -> dict[str, str]:
     return found
 
 
+def _clients(p: Persona, cast) -> tuple[Client, Callable[[], Client]]:
+    """(API client, page-client factory) of a persona."""
+    if p.is_client:
+        headers = clients.headers(p, grantor=cast.admin)
+        return Client(headers=headers), lambda: Client(headers=headers)
+    user = p.user(cast)
+    return _api_client(user), lambda: _session_client(user)
+
+
 @pytest.mark.parametrize("name", [p.name for p in PERSONAS])
 def test_permission_matrix(name, cast, objects):
     user = persona(name).user(cast)
-    api_client, page_client = _api_client(user), None
+    api_client, new_page_client = _clients(persona(name), cast)
+    page_client = None
     examples = _examples()
     wrong = []
     for row in matrix.ROWS:
@@ -85,7 +98,7 @@ def test_permission_matrix(name, cast, objects):
             response = api_client.generic(row.http_method, path, data=json.dumps(row.data),
                                           content_type="application/json")
         else:
-            page_client = page_client or _session_client(user)
+            page_client = page_client or new_page_client()
             response = getattr(page_client, row.http_method.lower())(path, data=row.data)
             if row.http_method != "GET":
                 page_client = None  # it may have signed out: the next page row signs in afresh
@@ -118,3 +131,50 @@ def test_rows_are_unique():
 def test_permissions_doc_is_up_to_date():
     assert DOC.exists() and DOC.read_text(encoding="utf-8") == matrix.render_markdown(), (
         "docs/permissions.md is stale: run `./tongban manage permissions_doc`")
+
+
+# --- the external clients (issue 10 item 2: "an external client with each OAuth scope") ---------------
+
+CLIENT_ROUTES = {"GET /api/exchange/resources/{code}/records"}  # the exchange's read API, the clients' only one
+
+
+def test_clients_get_what_anonymous_gets_on_every_route_but_the_exchange_read_api():
+    """A client-credentials token is no user: on every other row a client is the anonymous
+    caller (401 on a secured operation — a token without a user once caused a 500 there)."""
+    clients_ = [p.name for p in PERSONAS if p.is_client]
+    wrong = [f"{r.route}: {c} {r.access[c]} ≠ anonymous {r.access['anonymous']}"
+             for r in matrix.ROWS if r.route not in CLIENT_ROUTES for c in clients_
+             if r.access[c] != r.access["anonymous"]]
+    assert not wrong, "\n".join(wrong)
+    secured_api = [r for r in matrix.ROWS
+                   if r.is_api and r.route not in CLIENT_ROUTES and r.access["anonymous"] == "401"]
+    assert len(secured_api) > 50 and all(r.access[c] == "401" for r in secured_api for c in clients_)
+
+
+def test_the_client_personas_cover_each_exchange_scope_granted_and_not(db):
+    from tongban.exchange import demo
+    from tongban.exchange.models import DataResource
+
+    demo.load()
+    specs = [p.client for p in PERSONAS if p.is_client]
+    assert {s.scope for s in specs} == {r.scope for r in DataResource.objects.all()}
+    row = next(r for r in matrix.ROWS if r.route in CLIENT_ROUTES)
+    outcomes = {p.client.granted: row.access[p.name] for p in PERSONAS if p.is_client and p.client.resource in
+                row.path}
+    assert outcomes == {True: matrix.ALLOWED, False: "403"}  # the scope with a grant; the scope without
+
+
+def test_persona_kinds_are_explicit():
+    """Regression: `is_staff` once answered True for any name it did not know (a client too)."""
+    assert [p.name for p in PERSONAS if p.is_staff] == list(matrix.STAFF_NAMES)
+    assert not any(p.is_staff for p in PERSONAS if p.is_client or p.kind == ANONYMOUS or p.is_applicant)
+    with pytest.raises(ValueError):
+        Persona("somebody_new", "新角色", "新", "citizen", "guest")
+    with pytest.raises(ValueError):
+        Persona("client_x", "客户端", "客", None, CLIENT)  # a client without its ClientSpec
+    with pytest.raises(ValueError):
+        Persona("staff_x", "工作人员", "工", None, STAFF)  # a user without a Cast attribute
+    with pytest.raises(KeyError):
+        persona("no_such_persona")
+    with pytest.raises(KeyError):
+        matrix.access("401", no_such_persona=matrix.ALLOWED)

@@ -103,12 +103,13 @@ def submit(actor: User, *, item: str | None = None, bundle: str | None = None, r
     enterprise = intake.enterprise_for(user, on_behalf_of)
     claims = mats.parse_claims(materials or [])
     form, answers = form or {}, answers or {}
-    forms.check_submission(user, enterprise, form, item=item, bundle=bundle)
     if bundle:
+        forms.check_submission(user, enterprise, form, bundle=bundle)
         return _submit_bundle(actor, bundle, region, user, enterprise, channel, filed_by, form, answers, claims)
     service_item, impl = intake.resolve_item(item, region)
-    intake.check_audience(service_item, enterprise)
     version = catalog.version_in_force(service_item)
+    forms.check_submission(user, enterprise, form, service_item=service_item, version=version)
+    intake.check_audience(service_item, enterprise)
     rows = mats.material_list(version, answers)
     planned = mats.plan(rows, claims, holder=holder_of(user, enterprise),
                         reusable=intake.reusable_uploads(user, enterprise, rows))
@@ -148,9 +149,10 @@ def _create_case(actor: User, item: ServiceItem, version, impl: ItemImplementati
                      parent=parent, item=item, item_version=version, implementation=impl, region=impl.region,
                      department=impl.department, applicant=user, on_behalf_of=enterprise, channel=channel,
                      filed_by=filed_by, answers=answers, form=form, legal_days=impl.legal_days,
-                     legal_days_unit=impl.legal_days_unit, promised_days=impl.promised_days)
+                     legal_days_unit=impl.legal_days_unit, promised_days=impl.promised_days,
+                     **process.initial_state(item.code, version))  # the BPMN workflow, saved with the case
     CaseMaterial.objects.bulk_create(mats.to_rows(case, planned))
-    process.start(case)  # the BPMN workflow, saved with the case (and the parallel departments' slots)
+    process.open_slots(case)  # the parallel departments' opinion slots
     promised = [p.row["name"] for p in planned if p.provision == Provision.PROMISED]
     if promised:  # R10: the applicant's promise, signed online (SMS-code signature to come)
         CasePromise.objects.create(case=case, materials=promised, days=_promise_days(),

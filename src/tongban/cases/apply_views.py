@@ -23,7 +23,7 @@ from django.utils.html import escape
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongban.catalog import selectors as catalog
-from tongban.catalog.licensing import holder_of, licence_provider
+from tongban.catalog.licensing import holder_of
 from tongban.catalog.models import Bundle, ServiceItem
 from tongban.core.errors import Conflict, FieldError, NotFound
 from tongban.core.models import IdempotencyRecord
@@ -31,7 +31,7 @@ from tongban.identity.middleware import session_acting_for
 from tongban.identity.models import Enterprise
 from tongban.identity.selectors import active_membership
 
-from . import actions, draft_actions, eligibility, forms
+from . import actions, consents, draft_actions, eligibility, forms, intake
 from . import materials as mats
 from .models import CaseDraft
 
@@ -120,25 +120,70 @@ def posted_form(schema: dict[str, Any] | None, post: Any) -> dict[str, Any]:
     return form
 
 
-def _materials(item: ServiceItem | None, user: Any, enterprise: Enterprise | None) -> list[dict[str, Any]]:
+def _materials(item: ServiceItem | None, user: Any, enterprise: Enterprise | None,
+               region: str = "") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The material list, and the consent preview of every fetch (EU OOTS-style): which fields
+    of which licence go to which department for this application — each fetched only if the
+    applicant ticks its box. Applicant materials the vault holds are offered for reuse."""
     if item is None:
-        return []
+        return [], []
     rows = mats.material_list(catalog.version_in_force(item), {})
-    types = {r["licence_type"]["code"] for r in rows if r.get("licence_type")}
-    held = licence_provider().held(holder_of(user, enterprise), types) if types else {}
+    try:
+        _, impl = intake.resolve_item(item.code, region or None)
+    except FieldError:
+        impl = None
+    preview = (consents.fetches(rows, holder_of(user, enterprise), department=impl.department, item=item)
+               if impl is not None else {})
+    offers = intake.reusable_uploads(user, enterprise, rows)
+    today = timezone.localdate()
     out = []
     for r in rows:
         kind = r["source"].split(":", 1)[0]
-        licence = held.get(r["licence_type"]["code"]) if r.get("licence_type") else None
-        how = (f"无需提交：平台从{licence.describe()}调取（R12）" if licence is not None
-               else SOURCE_WORDS.get(kind, SOURCE_WORDS["applicant"]))
-        out.append({"name": r["name"], "required": r["required"], "how": how, "fetched": licence is not None,
-                    "tolerable": r.get("tolerable", False)})
-    return out
+        fetch = preview.get(r["name"])
+        usable = [o for o in offers.get(r["name"], []) if o.usable_on(today)]
+        expired = [o for o in offers.get(r["name"], []) if not o.usable_on(today)]
+        if fetch is not None:
+            how = f"可由平台从{fetch.record}调取（须您在下方同意，R12）"
+        elif usable:
+            how = f"可复用{usable[0].describe()}"
+        elif expired:
+            how = (f"材料库中的《{expired[0].name}》已于 {expired[0].valid_until.isoformat()} 过期，不能复用；"
+                   + SOURCE_WORDS["applicant"])
+        else:
+            how = SOURCE_WORDS.get(kind, SOURCE_WORDS["applicant"])
+        out.append({"name": r["name"], "required": r["required"], "how": how, "fetched": fetch is not None,
+                    "tolerable": r.get("tolerable", False), "offer": usable[0] if usable else None})
+    return out, [f.out() for f in preview.values()]
+
+
+def posted_claims(item: ServiceItem | None, user: Any, enterprise: Enterprise | None, region: str,
+                  post: Any) -> list[dict[str, Any]]:
+    """The consents (`consent` = a preview's digest) and reuses (`reuse` = a vault entry) the
+    applicant ticked, as the request's material claims. A digest no longer in the preview (the
+    record or the department changed) is refused: the applicant consents to what is shown."""
+    if item is None:
+        return []
+    _, fetchable = _materials(item, user, enterprise, region)
+    by_digest = {f["digest"]: f["material"] for f in fetchable}
+    claims: list[dict[str, Any]] = []
+    for digest in post.getlist("consent"):
+        if digest not in by_digest:
+            raise FieldError("form", "证照调取的内容已变化（证照、字段或接收部门），请重新查看调取预览后再同意")
+        claims.append({"name": by_digest[digest], "provision": "fetched", "consent": digest})
+    rows = mats.material_list(catalog.version_in_force(item), {})
+    offers = intake.reusable_uploads(user, enterprise, rows)
+    by_entry = {o.entry_id: name for name, found in offers.items() for o in found}
+    for raw in post.getlist("reuse"):
+        entry = int(raw) if raw.isdigit() else None
+        if entry not in by_entry:
+            raise FieldError("form", "所选的材料库材料已不可用，请刷新页面后重新选择")
+        claims.append({"name": by_entry[entry], "provision": "reused", "reuse_from": entry})
+    return claims
 
 
 def _page(request: HttpRequest, code: str, *, values: dict[str, Any] | None = None,
-          errors: dict[str, str] | None = None, status: int = 200, region: str = "") -> HttpResponse:
+          errors: dict[str, str] | None = None, status: int = 200, region: str = "",
+          consented: list[str] | None = None, reused: list[str] | None = None) -> HttpResponse:
     item, bundle = _target(code)
     enterprise = _enterprise(request)
     draft = CaseDraft.objects.filter(user=request.user, holder=enterprise.uscc if enterprise else "",
@@ -156,10 +201,12 @@ def _page(request: HttpRequest, code: str, *, values: dict[str, Any] | None = No
                                       on_behalf_of=enterprise.uscc if enterprise else None)
         except FieldError:
             check = None
+    materials, fetches = _materials(item, request.user, enterprise, region)
     return render(request, "cases/apply.html", {
         "code": code, "item": item, "bundle": bundle, "enterprise": enterprise, "draft": draft,
         "fields": _fields(schema, known, values, errors or {}), "errors": errors or {},
-        "materials": _materials(item, request.user, enterprise), "regions": regions, "region": region,
+        "materials": materials, "fetches": fetches, "regions": regions, "region": region,
+        "consented": set(consented or []), "reused": set(reused or []),
         "check": check, "token": uuid.uuid4().hex,
         "failed": [r for r in (check or {}).get("results", []) if r["status"] == "failed"],
     }, status=status)
@@ -179,34 +226,37 @@ def _page_errors(exc: FieldError) -> dict[str, str]:
 def apply(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "GET":
         return _page(request, code)
-    _, bundle = _target(code)
+    item, bundle = _target(code)
     enterprise = _enterprise(request)
     schema = forms.schema_for(bundle=code) if bundle else forms.schema_for(item=code)
     form = posted_form(schema, request.POST)
     region = (request.POST.get("region") or "").strip()
     token = (request.POST.get("token") or "").strip()[:64]
+    kept = {"consented": request.POST.getlist("consent"), "reused": request.POST.getlist("reuse")}
     if not token:
-        return _page(request, code, values=form, errors={"form": "表单已失效，请重新提交"}, status=422, region=region)
+        return _page(request, code, values=form, errors={"form": "表单已失效，请重新提交"}, status=422, region=region,
+                     **kept)
     caller, key = f"u{request.user.pk}", f"apply:{token}"
     earlier = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
     if earlier is not None and earlier.body:  # a double-clicked submit: the case it filed
         return redirect("cases:track", number=json.loads(earlier.body)["number"])
     try:
         with transaction.atomic():
+            claims = posted_claims(item, request.user, enterprise, region, request.POST)
             record = IdempotencyRecord.objects.create(caller=caller, key=key, method="POST",
                                                       path=request.path[:300], request_hash="")
             case = actions.submit(request.user, item=None if bundle else code, bundle=code if bundle else None,
-                                  region=region or None, form=form,
+                                  region=region or None, form=form, materials=claims,
                                   on_behalf_of=enterprise.uscc if enterprise else None)
             record.status, record.body = 201, json.dumps({"number": case.number})
             record.save(update_fields=["status", "body"])
     except IntegrityError:  # the other click is filing it right now
         return _page(request, code, values=form, errors={"form": "申请正在提交，请稍候在“我的办件”中查看"},
-                     status=409, region=region)
+                     status=409, region=region, **kept)
     except FieldError as exc:
-        return _page(request, code, values=form, errors=_page_errors(exc), status=422, region=region)
+        return _page(request, code, values=form, errors=_page_errors(exc), status=422, region=region, **kept)
     except (Conflict, NotFound) as exc:
-        return _page(request, code, values=form, errors={"form": exc.message}, status=409, region=region)
+        return _page(request, code, values=form, errors={"form": exc.message}, status=409, region=region, **kept)
     messages.success(request, f"申请已提交，办件编号 {case.number}。请按材料清单上传需要提交的材料。")
     return redirect("cases:track", number=case.number)
 

@@ -75,6 +75,8 @@ ACTION_LABELS = {
     "promise-broken": "容缺承诺逾期",
     "send-promise-code": "获取容缺承诺签署验证码",
     "sign-promise": "短信签署容缺承诺",
+    "consent": "同意调取电子证照",
+    "withdraw-consent": "撤回调取同意",
 }
 OFFICER_ACTIONS = frozenset({"accept", "request-correction", "reject", "approve", "deny", "claim", "assign",
                              "review"})

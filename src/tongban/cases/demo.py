@@ -70,7 +70,8 @@ def load() -> int:
         return case
 
     # 待受理: the applicant has uploaded one material, the ID card is fetched (R12)
-    file(zhang, "WJW-XK-004", materials=["医师资格证书", "近6个月内县级以上医疗机构出具的健康体检证明"])
+    file(zhang, "WJW-XK-004", materials=["医师资格证书", "近6个月内县级以上医疗机构出具的健康体检证明",
+                                         {"name": "申请人居民身份证", "provision": "fetched"}])  # consented
     # 补正: accepted, then one notice listing every problem; the clock is paused (R7, R9)
     case = file(zhang, "WJW-XK-006")
     _as(_officer(case), actions.accept, case)

@@ -194,11 +194,14 @@ def check_locked(form: dict[str, Any], known: dict[str, dict[str, Any]], schema:
 
 
 def check_submission(user: Any, enterprise: Any, form: Any, *, item: str | None = None,
-                     bundle: str | None = None) -> None:
+                     bundle: str | None = None, service_item: ServiceItem | None = None,
+                     version: ItemVersion | None = None) -> None:
     """What `actions.submit` calls: validate the form of the item or bundle, if it has one.
-    An unknown item or bundle is left to the caller to report (it names the field)."""
+    An unknown item or bundle is left to the caller to report (it names the field); a caller
+    that has already resolved the item passes it (and its version in force) as `service_item`."""
     try:
-        schema = schema_for(item=item, bundle=bundle)
+        schema = (item_schema(service_item, version) if service_item is not None
+                  else schema_for(item=item, bundle=bundle))
     except FieldError as exc:
         if exc.errors and exc.errors[0][0] in ("item", "bundle"):
             return

@@ -15,8 +15,8 @@ from tongban.identity.models import Enterprise, Region, User
 from tongban.identity.selectors import active_membership
 
 from . import permissions
-from .constants import Channel, Provision
-from .models import CaseMaterial
+from .constants import Channel
+from .sources import Offer, material_source
 
 
 def applicant_for(actor: User, applicant_id_number: str | None) -> tuple[User, str, User | None]:
@@ -50,6 +50,9 @@ def check_audience(item: ServiceItem, enterprise: Enterprise | None, field: str 
 
 
 def resolve_item(code: str, region_code: str | None) -> tuple[ServiceItem, ItemImplementation]:
+    impl = catalog.find_implementation(code, region_code)  # one query on the filing's hot path
+    if impl is not None:
+        return impl.item, impl
     try:
         item = catalog.get_item(code)
     except NotFound as exc:
@@ -71,14 +74,17 @@ def nearest_implementation(item: ServiceItem, region: Region) -> ItemImplementat
 
 
 def reusable_uploads(applicant: User, enterprise: Enterprise | None,
-                     rows: list[dict[str, Any]]) -> dict[str, CaseMaterial]:
-    """R12: the holder's earlier uploads an officer confirmed, by material type, offered again."""
-    codes = {(r.get("material_type") or {}).get("code"): r["name"] for r in rows}
-    owner = {"case__on_behalf_of": enterprise} if enterprise else {"case__applicant": applicant,
-                                                                    "case__on_behalf_of__isnull": True}
-    found: dict[str, CaseMaterial] = {}
-    for m in (CaseMaterial.objects.filter(confirmed=True, provision=Provision.UPLOADED, correction_requested=False,
-                                          material_type__code__in=[c for c in codes if c], **owner)
-              .select_related("material_type").order_by("-id")):
-        found.setdefault(codes[m.material_type.code], m)
-    return found
+                     rows: list[dict[str, Any]]) -> dict[str, list[Offer]]:
+    """R12: the holder's confirmed materials offered again, by material name — from the material
+    source (the licence library's vault when installed, `sources`), usable and expired entries
+    newest first (`materials.plan` reuses a usable one and refuses an expired one with its
+    date). One lookup for all the case's materials."""
+    names: dict[str, list[str]] = {}
+    for r in rows:
+        code = (r.get("material_type") or {}).get("code")
+        if code and r["source"].split(":", 1)[0] == "applicant":
+            names.setdefault(code, []).append(r["name"])
+    if not names:
+        return {}
+    offers = material_source().offers(applicant, enterprise, list(names))
+    return {name: offers[code] for code, found in names.items() if code in offers for name in found}

@@ -2,15 +2,21 @@
 
 The list is the item version's list narrowed by the scenario answers (catalog.guides); nothing
 outside it may be attached or demanded (R11). A material sourced from a licence type the
-holder holds is `fetched` — never uploaded (R12); one shared by a department is fetched too;
-the online form is filled in with the case. An applicant material is `uploaded` when the
-request names it, `reused` when the applicant names an earlier confirmed one, `promised` when
-it is tolerable and the applicant promises it (R10), else `missing`."""
+holder holds is `fetched` — never uploaded (R12) — only when the request consents to that
+fetch (`{"name", "provision": "fetched", "consent": <preview digest, optional>}`, see
+`consents`); without consent it is `missing`, awaiting consent. One shared by a department is
+fetched too; the online form is filled in with the case. An applicant material is `uploaded`
+when the request names it, `reused` when the applicant names an entry of the material vault
+(`sources.material_source().offers`: confirmed, still valid — an expired one is refused with
+its date), `promised` when it is tolerable and the applicant promises it (R10), else
+`missing`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils import timezone
 
 from tongban.catalog import guides
 from tongban.catalog.constants import Source
@@ -19,10 +25,12 @@ from tongban.catalog.models import ItemVersion
 from tongban.catalog.selectors import materials_of, questions_of
 from tongban.core.errors import FieldError
 
+from . import consents
 from .constants import Provision
 from .models import CaseMaterial
+from .sources import Offer
 
-CLAIMABLE = {Provision.UPLOADED.value, Provision.REUSED.value, Provision.PROMISED.value}
+CLAIMABLE = {Provision.UPLOADED.value, Provision.REUSED.value, Provision.PROMISED.value, Provision.FETCHED.value}
 
 
 @dataclass
@@ -33,6 +41,7 @@ class Claim:
     provision: str = Provision.UPLOADED
     reference: str = ""
     reuse: int | None = None
+    consent: str | None = None  # provision "fetched": the applicant consents (to the preview with this digest)
 
 
 @dataclass
@@ -41,7 +50,7 @@ class Planned:
     provision: str
     licence_number: str = ""
     reference: str = ""
-    reused_from: CaseMaterial | None = None
+    reused_from_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -51,12 +60,13 @@ def parse_claims(raw: list[Any], path: str = "materials") -> list[Claim]:
     for i, entry in enumerate(raw or []):
         where = f"{path}.{i}"
         if isinstance(entry, str):
-            name, provision, reference, reuse = entry, Provision.UPLOADED.value, "", None
+            name, provision, reference, reuse, consent = entry, Provision.UPLOADED.value, "", None, None
         elif isinstance(entry, dict):
             name = entry.get("name")
             provision = entry.get("provision") or Provision.UPLOADED.value
             reference = str(entry.get("reference") or entry.get("file") or "")[:200]
             reuse = entry.get("reuse_from")
+            consent = entry.get("consent")
         else:
             errors.append((where, "应为材料名称或材料对象"))
             continue
@@ -64,13 +74,18 @@ def parse_claims(raw: list[Any], path: str = "materials") -> list[Claim]:
             errors.append((f"{where}.name", "请填写材料名称"))
             continue
         if provision not in CLAIMABLE:
-            errors.append((f"{where}.provision",
-                           "提供方式只能是 uploaded（提交）、reused（复用）或 promised（容缺后补）"))
+            errors.append((f"{where}.provision", "提供方式只能是 uploaded（提交）、reused（复用）、"
+                                                 "promised（容缺后补）或 fetched（同意调取电子证照）"))
             continue
-        if reuse is not None and not isinstance(reuse, int):
+        if reuse is not None and (not isinstance(reuse, int) or isinstance(reuse, bool)):
             errors.append((f"{where}.reuse_from", "应为材料库中材料的编号"))
             continue
-        claims.append(Claim(name.strip(), provision, reference, reuse))
+        if consent is not None and (not isinstance(consent, str) or len(consent) > 64):
+            errors.append((f"{where}.consent", "应为调取预览给出的 digest"))
+            continue
+        if provision == Provision.FETCHED:
+            consent = consent or ""  # consented (to the record as previewed now, when no digest is named)
+        claims.append(Claim(name.strip(), provision, reference, reuse, consent))
     if errors:
         raise FieldError(errors=errors)
     return claims
@@ -100,11 +115,16 @@ def answers_for(version: ItemVersion, answers: dict[str, str]) -> dict[str, str]
 
 
 def plan(rows: list[dict[str, Any]], claims: list[Claim], *, holder: str,
-         reusable: dict[str, CaseMaterial]) -> list[Planned]:
-    """Decide each material's provision. Every problem at once (FieldError)."""
+         reusable: dict[str, list[Offer]], on: Any = None) -> list[Planned]:
+    """Decide each material's provision. Every problem at once (FieldError). A held licence
+    is fetched only with consent; a reuse names a usable vault entry (`reusable`, by name)."""
+    on = on or timezone.localdate()
     by_name = {r["name"]: r for r in rows}
+    types = {r["licence_type"]["code"] for r in rows if r.get("licence_type")}
+    held = licence_provider().held(holder, types) if holder and types else {}
     errors: list[tuple[str, str]] = []
     claimed: dict[str, Claim] = {}
+    offered: dict[str, Offer] = {}
     for i, claim in enumerate(claims):
         row = by_name.get(claim.name)
         if row is None:
@@ -112,29 +132,42 @@ def plan(rows: list[dict[str, Any]], claims: list[Claim], *, holder: str,
                            f"材料“{claim.name}”不在本事项办事指南的材料清单内，无需也不得提交（R11）"))
             continue
         kind = row["source"].split(":", 1)[0]
+        licence = held.get((row.get("licence_type") or {}).get("code")) if kind == Source.LICENCE else None
+        if claim.provision == Provision.FETCHED:
+            if kind != Source.LICENCE:
+                errors.append((f"materials.{i}", f"材料“{claim.name}”不是电子证照，不能调取（R12）"))
+            elif licence is None:
+                errors.append((f"materials.{i}", f"您没有有效的《{claim.name}》电子证照，无法调取，请提交该材料"))
+            else:
+                claimed[claim.name] = claim
+            continue
         if kind != Source.APPLICANT and claim.provision != Provision.UPLOADED:
             errors.append((f"materials.{i}", f"材料“{claim.name}”由平台调取或在线填写，不能{_verb(claim.provision)}"))
             continue
         if claim.provision == Provision.PROMISED and not row["tolerable"]:
             errors.append((f"materials.{i}", f"材料“{claim.name}”不属于可容缺材料，不能承诺后补（R10）"))
             continue
-        if claim.provision == Provision.REUSED and claim.name not in reusable:
-            errors.append((f"materials.{i}",
-                           f"材料库中没有可复用的“{claim.name}”（须为本人提交且经审核确认的有效材料）"))
-            continue
+        if claim.provision == Provision.REUSED:
+            offer, problem = _offer(claim, reusable.get(claim.name) or [], on)
+            if problem:
+                errors.append((f"materials.{i}", problem))
+                continue
+            offered[claim.name] = offer
         claimed[claim.name] = claim
     if errors:
         raise FieldError(errors=errors)
-    licence_types = {r["licence_type"]["code"] for r in rows if r.get("licence_type")}
-    held = licence_provider().held(holder, licence_types) if holder and licence_types else {}
     planned = []
     for row in rows:
         kind = row["source"].split(":", 1)[0]
         claim = claimed.get(row["name"])
         if kind == Source.LICENCE:
             licence = held.get(row["licence_type"]["code"])
-            if licence is not None:  # R12: fetched, never uploaded
-                planned.append(Planned(row, Provision.FETCHED, licence_number=licence.number))
+            if licence is not None and claim is not None and claim.provision == Provision.FETCHED:
+                # R12: fetched, never uploaded — and only with the applicant's consent (consents.py)
+                planned.append(Planned(row, Provision.FETCHED, licence_number=licence.number,
+                                       extra={"consent": claim.consent or ""}))
+            elif licence is not None:
+                planned.append(Planned(row, Provision.MISSING, extra={"awaiting_consent": True}))
             elif claim is not None:
                 planned.append(Planned(row, Provision.UPLOADED, reference=claim.reference))
             else:
@@ -144,7 +177,9 @@ def plan(rows: list[dict[str, Any]], claims: list[Claim], *, holder: str,
         elif kind == Source.FORM:
             planned.append(Planned(row, Provision.UPLOADED, reference="online-form"))
         elif claim is not None and claim.provision == Provision.REUSED:
-            planned.append(Planned(row, Provision.REUSED, reused_from=reusable[row["name"]]))
+            offer = offered[row["name"]]
+            planned.append(Planned(row, Provision.REUSED, reused_from_id=offer.material_id,
+                                   reference=f"vault:{offer.entry_id}"))
         elif claim is not None:
             planned.append(Planned(row, claim.provision, reference=claim.reference))
         else:
@@ -152,12 +187,35 @@ def plan(rows: list[dict[str, Any]], claims: list[Claim], *, holder: str,
     return planned
 
 
+def _offer(claim: Claim, offers: list[Offer], on: Any) -> tuple[Offer | None, str]:
+    """The vault entry a reuse takes: the one named (`reuse_from`), else the newest usable one.
+    An expired entry is refused with its date (R12: still valid)."""
+    if claim.reuse is not None:
+        named = [o for o in offers if o.entry_id == claim.reuse]
+        if not named:
+            return None, f"材料库中没有编号为 {claim.reuse} 的《{claim.name}》（须为本人的、经审核确认的材料）"
+        offers = named
+    usable = [o for o in offers if o.usable_on(on)]
+    if usable:
+        return usable[0], ""
+    if offers:
+        last = max(offers, key=lambda o: o.valid_until or on)
+        return None, f"材料库中的《{last.name}》已于 {last.valid_until.isoformat()} 过期，不能复用，请重新提交"
+    return None, f"材料库中没有可复用的“{claim.name}”（须为本人提交且经审核确认的有效材料）"
+
+
 def _verb(provision: str) -> str:
     return {Provision.REUSED: "复用", Provision.PROMISED: "承诺后补"}.get(provision, "提交")
 
 
 def to_rows(case, planned: list[Planned]) -> list[CaseMaterial]:
+    """The case's material rows; a fetch consented to is recorded first (consents.record_filing,
+    same transaction) and the fetched row names its consent step."""
     type_ids = _type_ids(planned)
+    steps = consents.record_filing(case, planned)
+    for p in planned:
+        if p.row["name"] in steps:
+            p.reference = f"{consents.REFERENCE}{steps[p.row['name']]}"
     return [CaseMaterial(
         case=case, position=i, name=p.row["name"],
         material_type_id=type_ids.get((p.row.get("material_type") or {}).get("code")),
@@ -165,7 +223,7 @@ def to_rows(case, planned: list[Planned]) -> list[CaseMaterial]:
         licence_type=(p.row.get("licence_type") or {}).get("code") or "",
         required=p.row["required"] or not p.row.get("conditional", False),
         conditional=p.row.get("conditional", False), tolerable=p.row["tolerable"], provision=p.provision,
-        licence_number=p.licence_number, reference=p.reference, reused_from=p.reused_from,
+        licence_number=p.licence_number, reference=p.reference, reused_from_id=p.reused_from_id,
         confirmed=p.provision in (Provision.FETCHED, Provision.REUSED),
     ) for i, p in enumerate(planned, start=1)]
 

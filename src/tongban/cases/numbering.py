@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from .models import CaseNumberCounter
 
@@ -26,9 +25,8 @@ def next_number(region: str, day: dt.date) -> str:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_number() must run inside the filing transaction")
     for _ in range(3):
-        updated = CaseNumberCounter.objects.filter(region=region, day=day).update(last=F("last") + 1)
-        if updated:
-            last = CaseNumberCounter.objects.filter(region=region, day=day).values_list("last", flat=True).get()
+        last = _increment(region, day)
+        if last is not None:
             return format_number(region, day, last)
         try:
             with transaction.atomic():
@@ -37,3 +35,14 @@ def next_number(region: str, day: dt.date) -> str:
         except IntegrityError:
             continue  # another filing created the day's row first: take the next number on it
     raise RuntimeError("could not allocate a case number")
+
+
+def _increment(region: str, day: dt.date) -> int | None:
+    """Take the day's next sequence under the row lock: one `UPDATE … RETURNING` round trip
+    (PostgreSQL and SQLite ≥ 3.35 both have it); None when the day's row does not exist yet."""
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE {table} SET "last" = "last" + 1 WHERE "region" = %s AND "day" = %s RETURNING "last"',  # noqa: S608 - the table name is the model's own
+                       [region, connection.ops.adapt_datefield_value(day)])
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -38,7 +38,12 @@ def definition_for(case: Case) -> bpmn.Definition | None:
     """The process of the case's item version; None for a bundle's parent case."""
     if case.item_version_id is None:
         return None
-    elements = case.item_version.elements or {}
+    return definition_of(case.item.code, case.item_version)
+
+
+def definition_of(item_code: str, version) -> bpmn.Definition:
+    """The process of an item version: its own BPMN, else the one generated from its steps."""
+    elements = version.elements or {}
     custom = elements.get("process_bpmn")
     if custom:
         return bpmn.validate(custom)
@@ -46,26 +51,41 @@ def definition_for(case: Case) -> bpmn.Definition | None:
     if not steps:
         steps = [{"step": ACCEPT_STEP}, {"step": "审查"}, {"step": "决定"}]
     parallel = tuple(elements.get("departments_parallel") or ())
-    return bpmn.validate(_default_xml(case.item.code, json.dumps(steps, ensure_ascii=False, sort_keys=True),
-                                      parallel))
+    return bpmn.validate(_default_xml(item_code, json.dumps(steps, ensure_ascii=False, sort_keys=True), parallel))
+
+
+def _departments(definition: bpmn.Definition) -> list[str]:
+    return sorted({s.department for s in definition.steps.values() if s.department})
 
 
 def parallel_departments(case: Case) -> list[str]:
     definition = definition_for(case)
-    if definition is None:
-        return []
-    return sorted({s.department for s in definition.steps.values() if s.department})
+    return [] if definition is None else _departments(definition)
+
+
+def initial_state(item_code: str, version) -> dict[str, str]:
+    """The started process of a new case as `Case` fields, so that the filing writes the case
+    with its workflow state in one INSERT (`open_slots` then adds the parallel slots)."""
+    definition = definition_of(item_code, version)
+    return {"process_state": bpmn.Process.start(definition).dump(), "process_digest": definition.digest}
+
+
+def open_slots(case: Case) -> None:
+    """The parallel departments' opinion slots of a case filed with `initial_state`."""
+    definition = definition_for(case)
+    departments = [] if definition is None else _departments(definition)
+    if departments:
+        CaseParallelReview.objects.bulk_create([CaseParallelReview(case=case, department_id=d) for d in departments])
 
 
 def start(case: Case) -> None:
-    """Start the process at filing and create the parallel departments' opinion slots."""
+    """Start the process of an existing case and create the parallel departments' opinion slots."""
     definition = definition_for(case)
     if definition is None:
         return
     process = bpmn.Process.start(definition)
     _save(case, definition, process)
-    CaseParallelReview.objects.bulk_create(
-        [CaseParallelReview(case=case, department_id=dept) for dept in parallel_departments(case)])
+    open_slots(case)
 
 
 def _load(case: Case) -> tuple[bpmn.Definition, bpmn.Process] | None:

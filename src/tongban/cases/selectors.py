@@ -25,6 +25,7 @@ DETAIL_RELATED = ("item", "bundle", "region", "department", "applicant", "on_beh
                   "item_version", "parent")
 
 
+@audit.scoped_lookup("可见办件的查询集：列表行（list_row）不含个人信息，详情由 case_detail 展示并记录读取")
 def visible_cases(user: Any) -> QuerySet[Case]:
     """Staff: their department and region (supervisors: their region), plus for window staff
     the cases they filed for walk-ins — staff never apply as themselves, so no owner branch
@@ -48,6 +49,7 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(condition)
 
 
+@audit.scoped_lookup("按编号取可见办件：由 case_detail 展示并记录读取")
 def get_case(user: Any, number: str) -> Case:
     rows = visible_cases(user).select_related(*DETAIL_RELATED).prefetch_related(
         Prefetch("clock_events", queryset=CaseClockEvent.objects.order_by("on", "id")))
@@ -69,6 +71,7 @@ def _is_staff_viewer(user: Any) -> bool:
     return bool(grants_of(user)) or bool(getattr(user, "is_superuser", False))
 
 
+@audit.personal_read("case")
 def case_detail(user: Any, case: Case, *, record: bool = True) -> dict[str, Any]:
     """The case as GET shows it: status, steps with times, clock, notices, materials."""
     own = permissions.speaks_for_applicant(user, case)
@@ -176,6 +179,7 @@ def _truthy(value: str | None) -> bool | None:
     raise FieldError("overdue", "应为 true 或 false")
 
 
+@audit.scoped_lookup("待办或我的办件：行由 list_row 展示，不含申请人信息")
 def queue(user: Any, *, status: str = "", overdue: str | None = None, item: str = "", channel: str = "",
           mine: str | None = None) -> QuerySet[Case]:
     """Officers: their department's queue, soonest deadline first. Applicants: their own
@@ -208,5 +212,6 @@ def queue(user: Any, *, status: str = "", overdue: str | None = None, item: str 
     return rows.filter(parent__isnull=True).order_by("-submitted_at", "-id")
 
 
+@audit.scoped_lookup("办件列表行：编号、事项、状态与时限，不含申请人信息")
 def list_row(case: Case) -> dict[str, Any]:
     return _summary(case)

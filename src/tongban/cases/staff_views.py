@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.core.errors import Conflict, FieldError
 
@@ -59,7 +59,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "cases/staff/queue.html", {
         "page": page, "rows": rows, "filters": filters, "statuses": Status.choices, "channels": Channel.choices,
-        "items": pages.queue_items(request.user), "query": query.urlencode()})
+        "items": pages.queue_items(request.user), "query": query.urlencode(),
+        "can_file_walk_in": bool(_window_grants(request.user))})
 
 
 def allowed_actions(user: Any, case: Case) -> list[str]:
@@ -141,3 +142,106 @@ def _failed(request: HttpRequest, case: Case, action: str, errors: dict[str, str
     if htmx:  # htmx swaps 2xx only: the panel with its message comes back as 200
         return render(request, "cases/staff/_panel.html", context)
     return render(request, "cases/staff/case.html", context, status=status)
+
+
+# --- window filing for a walk-in (帮办代办, issue 5 item 1) -----------------------------------------
+
+def _window_grants(user: Any) -> list[Any]:
+    from tongban.identity.constants import Role
+    from tongban.identity.scoping import grants_of
+
+    return [g for g in grants_of(user) if g.role == Role.WINDOW]
+
+
+def _window_implementations(grants: list[Any]) -> list[Any]:
+    """The implementations the window receives for: in its regions, of its department when it has one."""
+    from django.db.models import Q
+
+    from tongban.catalog.models import ItemImplementation
+
+    scope = Q(pk__in=[])
+    for g in grants:
+        here = Q(region_id=[c for c in g.region_path.strip("/").split("/") if c][-1])
+        scope |= here & Q(department_id=g.department_id) if g.department_id else here
+    return list(ItemImplementation.objects.filter(scope, active=True, item__active=True,
+                                                  item__current_version__isnull=False)
+                .select_related("item", "region").order_by("item__code", "region_id"))
+
+
+def _walk_in_page(request: HttpRequest, impls: list[Any], *, chosen: Any = None, values: Any = None,
+                  errors: dict[str, str] | None = None, status: int = 200) -> HttpResponse:
+    import uuid
+
+    from tongban.catalog import selectors as catalog
+
+    from . import materials as mats
+
+    rows = []
+    if chosen is not None:
+        rows = [{"name": r["name"], "source": r["source"].split(":", 1)[0], "required": r["required"],
+                 "hint": r.get("provision_hint", "")}
+                for r in mats.material_list(catalog.version_in_force(chosen.item), {})]
+    return render(request, "cases/staff/walk_in.html", {
+        "implementations": impls, "chosen": chosen, "materials": rows, "values": values or {},
+        "received": set(values.getlist("received")) if hasattr(values, "getlist") else set(),
+        "errors": errors or {}, "token": uuid.uuid4().hex}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def walk_in(request: HttpRequest) -> HttpResponse:
+    """窗口收件: window staff file a case for a walk-in applicant — the same `Case` as online,
+    channel 窗口, recording who acted for whom; the paper materials received at the counter are
+    recorded as submitted. A double-clicked submit files one case (a one-time form token)."""
+    import json
+
+    from django.db import IntegrityError, transaction
+
+    from tongban.core.models import IdempotencyRecord
+
+    grants = _window_grants(request.user)
+    if not grants:
+        raise PermissionDenied("只有窗口工作人员可以为申请人登记收件")
+    impls = _window_implementations(grants)
+    by_key = {f"{i.item.code}@{i.region_id}": i for i in impls}
+    source = request.POST if request.method == "POST" else request.GET
+    chosen = by_key.get(source.get("implementation", ""))
+    if request.method != "POST":
+        if source.get("implementation") and chosen is None:
+            return _walk_in_page(request, impls, values=source, status=422,
+                                 errors={"implementation": "请选择本窗口受理的事项"})
+        return _walk_in_page(request, impls, chosen=chosen, values=source)
+    if chosen is None:
+        return _walk_in_page(request, impls, values=source, status=422,
+                             errors={"implementation": "请选择本窗口受理的事项"})
+    applicant = (source.get("applicant") or "").strip()[:18]
+    if not applicant:
+        return _walk_in_page(request, impls, chosen=chosen, values=source, status=422,
+                             errors={"applicant": "请填写申请人的公民身份号码"})
+    token = (source.get("token") or "").strip()[:64]
+    if not token:
+        return _walk_in_page(request, impls, chosen=chosen, values=source, status=422,
+                             errors={"form": "表单已失效，请重新提交"})
+    caller, key = f"u{request.user.pk}", f"walk-in:{token}"
+    earlier = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
+    if earlier is not None and earlier.body:  # a double-clicked submit: the case it filed
+        return redirect("staff:cases:case", number=json.loads(earlier.body)["number"])
+    claims = [{"name": n, "provision": "uploaded", "reference": "window-paper"} for n in source.getlist("received")]
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(caller=caller, key=key, method="POST",
+                                                      path=request.path[:300], request_hash="")
+            case = actions.submit(request.user, item=chosen.item.code, region=chosen.region_id,
+                                  applicant=applicant,
+                                  on_behalf_of=(source.get("on_behalf_of") or "").strip()[:18] or None,
+                                  materials=claims)
+            record.status, record.body = 201, json.dumps({"number": case.number})
+            record.save(update_fields=["status", "body"])
+    except IntegrityError:
+        return _walk_in_page(request, impls, chosen=chosen, values=source, status=409,
+                             errors={"form": "正在登记，请稍候在办件待办中查看"})
+    except FieldError as exc:
+        return _walk_in_page(request, impls, chosen=chosen, values=source, status=422, errors=field_errors(exc))
+    except Conflict as exc:
+        return _walk_in_page(request, impls, chosen=chosen, values=source, status=409, errors={"form": exc.message})
+    messages.success(request, f"已登记收件：办件 {case.number}（窗口代办，申请人 {case.applicant.name}）")
+    return redirect("staff:cases:case", number=case.number)

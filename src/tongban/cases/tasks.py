@@ -3,12 +3,17 @@ recomputation of the queue's cached deadlines from the clock events."""
 
 from __future__ import annotations
 
+import logging
+
 from django.utils import timezone
 
+from tongban.core.clock import ClockError
 from tongban.core.jobs import job
 
 from . import actions, clocks, reminders
 from .models import Case
+
+logger = logging.getLogger(__name__)
 
 
 @job(every=3600)
@@ -38,7 +43,11 @@ def recompute_clocks() -> int:
                   "status", "accepted_on").order_by("pk"))
     today = timezone.localdate()
     for case in rows.iterator(chunk_size=CHUNK):
-        r = clocks.reading(case, today)
+        try:
+            r = clocks.reading(case, today)
+        except ClockError as exc:  # e.g. a start dated after today: reported, the run goes on
+            logger.error("办件 %s 的时钟无法计算：%s", case.pk, exc)
+            continue
         count += 1
         if (case.deadline, case.promised_deadline) != (r["deadline"], r["promised_deadline"]):
             case.deadline, case.promised_deadline = r["deadline"], r["promised_deadline"]

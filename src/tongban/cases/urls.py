@@ -12,6 +12,7 @@ urlpatterns = [
     path("apply/<str:code>/draft/", apply_views.autosave, name="apply-draft"),
     path("<str:number>/", views.track, name="track"),
     path("<str:number>/withdraw/", views.withdraw, name="withdraw"),
+    path("<str:number>/correction/", views.submit_correction, name="correction"),
     path("<str:number>/materials/<int:position>/upload/", views.upload, name="upload"),
     path("<str:number>/receipt/", views.receipt, name="receipt"),
     path("<str:number>/notices/<str:kind>.pdf", views.notice_pdf, name="notice"),

@@ -26,8 +26,8 @@ from tongban.core import audit
 from tongban.core.errors import Conflict, FieldError, NotFound
 
 from . import actions, file_actions, notices, pages, permissions, selectors
-from .constants import CLOSED, OFFICER_ACTIONS, NoticeKind
-from .models import Case
+from .constants import CLOSED, OFFICER_ACTIONS, NoticeKind, Status
+from .models import Case, CaseFile
 
 PAGE_SIZE = 20
 
@@ -91,8 +91,69 @@ def _track(request: HttpRequest, case: Case, *, errors: dict[str, str] | None = 
     context = case_context(request.user, case, for_applicant=own)
     context.update({"own": own, "can_withdraw": own and case.status in actions.WITHDRAWABLE,
                     "can_upload": own and case.status in file_actions.UPLOADABLE_STATES,
+                    "correction": correction_to_supply(case) if own else None,
+                    "consent_url": _consent_url(case) if own else None,
                     "upload_errors": upload_errors, "errors": errors or {}, "values": values or {}})
     return render(request, "cases/track.html", context, status=status)
+
+
+def _consent_url(case: Case) -> str | None:
+    """The page where the applicant consents to (or withdraws) the fetching of licence materials,
+    while the case is not yet accepted — served by the app that fetches them, when installed."""
+    from django.urls import NoReverseMatch, reverse
+
+    if case.accepted_on is not None or case.status in CLOSED or not case.materials.filter(source="licence").exists():
+        return None
+    try:
+        return reverse("licences:consents", args=[case.number])
+    except NoReverseMatch:
+        return None
+
+
+def correction_to_supply(case: Case) -> dict[str, Any] | None:
+    """The open correction notice of a case in correction: each material it names, with the
+    file uploaded for it since the notice (None while none is)."""
+    if case.status != Status.CORRECTION:
+        return None
+    request = case.corrections.filter(completed_at__isnull=True).order_by("-sequence").first()
+    if request is None:
+        return None
+    latest: dict[str, int] = {}
+    for name, file_id in (CaseFile.objects.filter(case=case, material__name__in=request.materials,
+                                                  uploaded_at__gte=request.sent_at)
+                          .order_by("uploaded_at", "id").values_list("material__name", "id")):
+        latest[name] = file_id
+    return {"sequence": request.sequence, "reason": request.reason,
+            "materials": [{"name": n, "file": latest.get(n)} for n in request.materials]}
+
+
+@require_POST
+def submit_correction(request: HttpRequest, number: str) -> HttpResponse:
+    """The applicant hands in the correction once every material the notice names has a file
+    uploaded since the notice; the case then goes back to its officer (and its clock resumes, R7)."""
+    case = _case_or_404(request.user, number)
+    if not permissions.speaks_for_applicant(request.user, case):
+        raise PermissionDenied("只有申请人可以提交补正材料")
+    supply = correction_to_supply(case)
+    if supply is None:
+        return _track(request, case, status=409,
+                      errors={"form": f"办件 {case.number} 当前状态为“{case.get_status_display()}”，不需要补正"})
+    waiting = [m["name"] for m in supply["materials"] if m["file"] is None]
+    if waiting:
+        return _track(request, case, status=422, errors={
+            "correction": "请先上传补正通知所列的材料：" + "、".join(f"《{n}》" for n in waiting)})
+    claims = [{"name": m["name"], "provision": "uploaded", "reference": f"file:{m['file']}"}
+              for m in supply["materials"]]
+    try:
+        actions.submit_correction(request.user, case, materials=claims,
+                                  lock_version=_int(request.POST.get("lock_version")))
+    except FieldError as exc:
+        return _track(request, _case_or_404(request.user, number), errors={"correction": "；".join(
+            m for _, m in exc.errors)}, status=422)
+    except Conflict as exc:
+        return _track(request, _case_or_404(request.user, number), errors={"form": exc.message}, status=409)
+    messages.success(request, f"办件 {number} 的补正材料已提交，等待部门审核。")
+    return redirect("cases:track", number=number)
 
 
 @require_GET

@@ -61,16 +61,21 @@ def implementation_of(item: ServiceItem, region_code: str | None) -> ItemImpleme
     return impl
 
 
-def _implementation_with_item(code: str, region_code: str | None) -> ItemImplementation:
-    """The implementation with its item in one query (the guide's hot path); on a miss, the
-    404 says whether the item, the region or the implementation is missing."""
+def find_implementation(code: str, region_code: str | None) -> ItemImplementation | None:
+    """The implementation with its item (and the item's department and current version) in one
+    query — the guide's and the filing's hot path; None when the item, the region or the
+    implementation is missing (the caller then asks `get_item`/`implementation_of` which)."""
     rows = (ItemImplementation.objects.filter(item__code=code, item__active=True, active=True)
             .select_related("item__department", "item__current_version", "department", "region"))
     if region_code:
-        impl = rows.filter(region_id=region_code).first()
-    else:
-        impl = rows.order_by(Case(When(region_id=DEFAULT_REGION, then=0), default=1), "region__path").first()
-    return impl or implementation_of(get_item(code), region_code)
+        return rows.filter(region_id=region_code).first()
+    return rows.order_by(Case(When(region_id=DEFAULT_REGION, then=0), default=1), "region__path").first()
+
+
+def _implementation_with_item(code: str, region_code: str | None) -> ItemImplementation:
+    """The implementation with its item in one query; on a miss, the 404 says whether the
+    item, the region or the implementation is missing."""
+    return find_implementation(code, region_code) or implementation_of(get_item(code), region_code)
 
 
 def version_in_force(item: ServiceItem, on: dt.date | None = None) -> ItemVersion:
@@ -91,7 +96,25 @@ def get_version(item: ServiceItem, number: int) -> ItemVersion:
     return version
 
 
-def materials_of(version_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+VERSION_CACHE_SECONDS = 3600
+
+
+def _per_version(kind: str, version_ids: list[int], load) -> dict[int, list[Any]]:
+    """Rows of published versions by version id, cached: a version's rows never change (it is
+    immutable once published), so an entry ages only by the names it shows — the hour's limit,
+    as for `standard_view`. Misses are loaded together in one query."""
+    keys = {v: f"catalog:{kind}:{v}" for v in version_ids}
+    found = cache.get_many(list(keys.values()))
+    out = {v: found[k] for v, k in keys.items() if k in found}
+    missing = [v for v in version_ids if v not in out]
+    if missing:
+        loaded = load(missing)
+        cache.set_many({keys[v]: loaded[v] for v in missing}, VERSION_CACHE_SECONDS)
+        out.update(loaded)
+    return {v: out[v] for v in version_ids}
+
+
+def _load_materials(version_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     rows = (Material.objects.filter(version_id__in=version_ids)
             .select_related("material_type", "licence_type", "provider").order_by("version_id", "position"))
     out: dict[int, list[dict[str, Any]]] = {v: [] for v in version_ids}
@@ -100,11 +123,21 @@ def materials_of(version_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     return out
 
 
-def questions_of(version_ids: list[int]) -> dict[int, list[Question]]:
+def _load_questions(version_ids: list[int]) -> dict[int, list[Question]]:
     out: dict[int, list[Question]] = {v: [] for v in version_ids}
     for q in Question.objects.filter(version_id__in=version_ids).order_by("version_id", "position"):
         out[q.version_id].append(q)
     return out
+
+
+def materials_of(version_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The material lists of published versions (each a fresh list: callers may annotate rows)."""
+    cached = _per_version("materials", version_ids, _load_materials)
+    return {v: [dict(row) for row in rows] for v, rows in cached.items()}
+
+
+def questions_of(version_ids: list[int]) -> dict[int, list[Question]]:
+    return {v: list(rows) for v, rows in _per_version("questions", version_ids, _load_questions).items()}
 
 
 def _names(elements: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:

@@ -268,3 +268,70 @@ def _check_head(checked: int, prev: str, last_seq: int, last_hash: str, hash_at_
 
 def _span(first: int, last: int) -> str:
     return f"第 {first} 条" if first == last else f"第 {first} 条至第 {last} 条"
+
+
+# --- reads of personal data through selectors (issue 10 item 8) ---------------------------------
+#
+# Every public function of a selectors module (`<app>/selectors.py`, `<app>/*_selectors.py`,
+# `<app>/reads.py`) declares what it reads, with one of the markers below;
+# tests/harness/test_read_audit.py enumerates them all, fails on an undeclared one, calls every
+# `personal_read` selector with real objects as an officer and fails unless a read record about
+# the subject was written, and fails on a `no_personal_data` selector that names a personal model
+# or field. "Personal data" (R21, PRODUCT "Security and privacy") is what identifies or concerns
+# one member of the public: the fields and models listed here.
+
+PERSONAL_FIELDS = frozenset({
+    "id_number", "phone", "id_number_masked", "phone_masked", "birth_date", "address", "home_address", "email",
+    "applicant", "applicant_id", "holder_user", "holder_user_id", "requester", "requester_id", "caller_user",
+    "caller_user_id", "caller_name", "caller_phone", "contact_phone", "legal_representative", "form", "subject_id",
+})
+PERSONAL_MODELS = frozenset({  # app_label.ModelName: each row is about one person (or their enterprise)
+    "identity.User", "identity.EnterpriseMembership", "identity.InboxMessage", "identity.ApiToken",
+    "identity.SmsCode", "identity.SmsMessage", "cases.Case", "cases.CaseMaterial", "cases.CaseFile",
+    "cases.CaseDraft", "cases.CasePromise", "licences.Licence", "licences.VaultEntry", "licences.Objection",
+    "disclosure.DisclosureRequest", "disclosure.ConsultationComment", "hotline.Ticket", "hotline.TicketAttachment",
+    "reviews.Review", "core.AuditRecord",
+})
+
+READS, OWN, SCOPED, NOT_PERSONAL = "reads", "own", "scoped", "not_personal"
+
+
+@dataclass(frozen=True)
+class ReadPolicy:
+    kind: str  # READS, OWN, SCOPED or NOT_PERSONAL
+    what: str  # READS: the read record's `read:<what>`; the others: why no read record is written here
+
+
+def _mark(policy: ReadPolicy):
+    def mark(fn):
+        fn.read_policy = policy
+        return fn
+
+    return mark
+
+
+def personal_read(what: str):
+    """The selector returns someone's personal data and writes `read:<what>` (record_read, with
+    the subject) when the reader is not that person or someone who speaks for them."""
+    return _mark(ReadPolicy(READS, what))
+
+
+def own_data(why: str):
+    """The selector returns only the caller's own data (or their enterprise's, to its agents):
+    a person reading their own data is no read to record."""
+    return _mark(ReadPolicy(OWN, why))
+
+
+def scoped_lookup(why: str):
+    """A fetch-and-authorise or a scoped list whose own output shows no personal field: the
+    object is rendered by a `personal_read` selector (named in `why`), which records."""
+    return _mark(ReadPolicy(SCOPED, why))
+
+
+def no_personal_data(why: str):
+    """The selector reads nothing personal (public information, organisation data, counts)."""
+    return _mark(ReadPolicy(NOT_PERSONAL, why))
+
+
+def read_policy_of(fn: Any) -> ReadPolicy | None:
+    return getattr(fn, "read_policy", None)

@@ -5,11 +5,20 @@ Declare a job with `@job()` (or `@job(every=seconds)` for a scheduled one) in an
 worker when REDIS_URL is set, in-process otherwise. `run_scheduler()` is the embedded
 scheduler behind `./tongban worker` when there is no Redis; with Redis the same schedule is
 handed to Celery beat.
+
+A worker killed in the middle of a job (ADR 0017): on the Celery path every job is
+acknowledged only after it ran (`acks_late`), so its message stays in Redis' unacknowledged
+set under a lease (`lease_seconds()`, the transport's visibility timeout); a worker that finds
+a lease expired puts the message back on the queue and the job runs again. In the embedded
+runner a scheduled job's effect was rolled back with its transaction and the next worker runs
+every scheduled job when it starts. Either way a job may run more than once, never zero
+times: jobs are idempotent by design.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -33,10 +42,36 @@ class Scheduled:
 SCHEDULE: dict[str, Scheduled] = {}
 
 
+DEFAULT_LEASE_SECONDS = 1800
+
+
+def lease_seconds() -> int:
+    """How long a job a worker took may run before another worker takes it over as abandoned
+    (`TONGBAN_JOB_LEASE`, seconds; longer than any job's run, since a job still running past it
+    runs a second time — harmlessly, being idempotent, but needlessly)."""
+    from django.conf import settings
+
+    value = getattr(settings, "TONGBAN_JOB_LEASE", None) or os.environ.get("TONGBAN_JOB_LEASE")
+    try:
+        return max(1, int(value)) if value else DEFAULT_LEASE_SECONDS
+    except ValueError:
+        return DEFAULT_LEASE_SECONDS
+
+
+def lease_transport_options() -> dict[str, int]:
+    """Redis transport options of the worker: the lease, and a sweep for expired leases a few
+    times per lease (kombu's default sweep is every 100 s)."""
+    lease = lease_seconds()
+    return {"visibility_timeout": lease, "unacked_restore_interval": max(1, min(10, lease // 4)),
+            "unacked_restore_throttle": 1}
+
+
 def job(every: float | None = None) -> Callable[[Callable[..., Any]], Any]:
     def register(fn: Callable[..., Any]) -> Any:
         name = f"{fn.__module__}.{fn.__name__}"
-        task = app.task(name=name)(fn)
+        # acknowledged after the run, not on receipt: a worker killed mid-job leaves the message
+        # leased, not lost (ADR 0017); a pool child lost mid-job gives its message back at once
+        task = app.task(name=name, acks_late=True, reject_on_worker_lost=True)(fn)
         if every:
             SCHEDULE[name] = Scheduled(name, every, task)
         return task

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.core import audit
-from tongban.core.calendar import add_working_days, working_days_between
+from tongban.core.calendar import UnknownCalendarYear, add_working_days, working_days_between
 from tongban.core.errors import Conflict, FieldError
 from tongban.core.identifiers import IdentifierError, validate_id_number, validate_uscc
 from tongban.identity.models import Department, Enterprise, User
@@ -42,6 +42,15 @@ from .constants import (
 from .models import DisclosureRequest, RequestEvent
 
 MAX_TEXT = 4000
+
+
+def _due(on, days: int):
+    """`days` working days after `on`; None while that reaches a year whose holidays nobody has
+    entered yet (R5: pending, never guessed — the request is still received and its clock runs)."""
+    try:
+        return add_working_days(on, days)
+    except UnknownCalendarYear:
+        return None
 
 
 def _today() -> dt.date:
@@ -157,7 +166,7 @@ def submit(
             region=dept.region,
             submitted_at=timezone.now(),
             received_on=on,
-            deadline=add_working_days(on, 20),
+            deadline=_due(on, 20),
         )
         _event(req, actor, "submit", clocks.START, on, "收到申请")
         audit.record(
@@ -244,9 +253,10 @@ def _request_correction(actor, req, body, on) -> None:
     days = _int(body, "days", 10, 1, 30, "补正期限（工作日）")
     req.state, req.correction_used = State.CORRECTION, True
     req.correction_text = str(body["reason"])[:MAX_TEXT]
-    req.correction_due = add_working_days(on, days)
+    req.correction_due = _due(on, days)
     req.deadline = None
-    _event(req, actor, Action.REQUEST_CORRECTION, clocks.PAUSE, on, req.correction_text, due=str(req.correction_due))
+    _event(req, actor, Action.REQUEST_CORRECTION, clocks.PAUSE, on, req.correction_text,
+           due=str(req.correction_due or ""))
 
 
 def _submit_correction(actor, req, body, on) -> None:
@@ -273,7 +283,7 @@ def _consult_third_party(actor, req, body, on) -> None:
         clocks.PAUSE,
         on,
         req.third_party,
-        due=str(add_working_days(on, days)),
+        due=str(_due(on, days) or ""),
         days=days,
     )
 
@@ -282,7 +292,7 @@ def _third_party_replied(actor, req, body, on) -> None:
     _state(req, State.THIRD_PARTY)
     pause = req.events.filter(action=Action.CONSULT_THIRD_PARTY).last()
     days = (pause.data or {}).get("days", THIRD_PARTY_DAYS) if pause else THIRD_PARTY_DAYS
-    cap = add_working_days(pause.on, days) if pause else on
+    cap = (_due(pause.on, days) or on) if pause else on
     resume_on = min(on, cap)  # beyond the third party's period the days count again (R16)
     req.state = State.PROCESSING
     _event(req, actor, Action.THIRD_PARTY_REPLIED, clocks.RESUME, resume_on, str(body.get("reason") or "")[:MAX_TEXT])
@@ -324,9 +334,9 @@ def _fee_notice(actor, req, body, on) -> None:
     if amount <= 0 or amount > Decimal("100000"):
         raise FieldError("amount", "金额应大于0且不超过100000元")
     req.state, req.fee_amount, req.pages = State.FEE_PENDING, amount, pages
-    req.fee_due = add_working_days(on, FEE_PAYMENT_DAYS)
+    req.fee_due = _due(on, FEE_PAYMENT_DAYS)
     req.deadline = None
-    _event(req, actor, Action.FEE_NOTICE, clocks.PAUSE, on, f"信息处理费{amount}元", due=str(req.fee_due))
+    _event(req, actor, Action.FEE_NOTICE, clocks.PAUSE, on, f"信息处理费{amount}元", due=str(req.fee_due or ""))
     letters.tell_requester(
         req,
         "信息处理费缴费通知",

@@ -43,8 +43,17 @@ def proactive(year: int) -> dict[str, Any]:
     docs = PolicyDocumentPage.objects.live()
     normative = docs.filter(normative=True)
     made = normative.filter(published_on__year=year).count()
-    repealed = normative.filter(validity__in=["repealed", "expired"], latest_revision_created_at__year=year).count()
-    in_force = normative.filter(validity="valid", published_on__lte=dt.date(year, 12, 31)).count()
+    repealed = normative.filter(
+        Q(validity_changed_on__year=year) | Q(validity_changed_on__isnull=True, latest_revision_created_at__year=year),
+        validity__in=["repealed", "expired", "amended"],
+    ).count()
+    end = dt.date(year, 12, 31)
+    in_force = (
+        normative.filter(published_on__lte=end)
+        .filter(Q(validity="valid") | Q(validity_changed_on__gt=end))
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=end))
+        .count()
+    )
     late = [d for d in docs.filter(published_on__year=year, formed_on__isnull=False) if d.published_late]
     rows = {
         "规章": {"made": 0, "repealed": 0, "in_force": 0, "source": "本平台未登记规章"},

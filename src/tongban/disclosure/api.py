@@ -184,3 +184,51 @@ def annual_report(request: HttpRequest, year: int | None = None, site: str = "")
     if not 2008 <= year <= this_year:
         raise FieldError("year", f"年份应在2008到{this_year}之间")
     return annual.report(year, site[:60])
+
+
+# --- open data -------------------------------------------------------------------------------------
+
+
+@router.get("/disclosure/datasets", auth=None, summary="开放数据目录（DCAT 风格元数据）")
+def list_datasets(request: HttpRequest, page: int = 1, page_size: int = 20) -> dict:
+    result = paginate(selectors.datasets().filter(latest__isnull=False), page, page_size, selectors.dataset_row)
+    result["@context"] = {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/"}
+    return result
+
+
+@router.get("/disclosure/datasets/{identifier}", auth=None, summary="数据集元数据与全部版本")
+def get_dataset(request: HttpRequest, identifier: str) -> dict:
+    return selectors.dataset_detail(selectors.get_dataset(identifier))
+
+
+DATA_RESPONSE = {
+    200: {
+        "description": "数据集某一版本：CSV（UTF-8，带 BOM）或 JSON",
+        "content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}},
+    }
+}
+
+
+@router.get(
+    "/disclosure/datasets/{identifier}/versions/{number}/{fmt}",
+    auth=None,
+    summary="下载数据集某一版本（fmt：csv 或 json）",
+    openapi_extra={"responses": DATA_RESPONSE},
+)
+def download_dataset(request: HttpRequest, identifier: str, number: int, fmt: str) -> HttpResponse:
+    from . import opendata
+
+    if fmt not in ("csv", "json"):
+        raise FieldError("fmt", "格式应为 csv 或 json")
+    dataset = selectors.get_dataset(identifier)
+    version = selectors.dataset_version(dataset, number)
+    name = f"{dataset.identifier}-v{version.number}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(opendata.as_csv(dataset, version), content_type="text/csv; charset=utf-8")
+    else:
+        import json
+
+        body = json.dumps(opendata.as_json(dataset, version), ensure_ascii=False)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

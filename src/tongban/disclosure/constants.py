@@ -13,6 +13,8 @@ FEE_PAYMENT_DAYS = 20  # unpaid after 20 working days → not processed
 PROACTIVE_DAYS = 20  # R13
 CONSULTATION_DAYS = 15  # R20 (calendar days)
 CONSULTATION_ENTERPRISE_DAYS = 30  # 优化营商环境条例 art. 62
+NORMATIVE_MAX_YEARS = 5  # a normative document's period of validity at most 5 years …
+NORMATIVE_PROVISIONAL_MAX_YEARS = 2  # … 2 for 暂行 / 试行 rules
 DEFAULT_DEPARTMENT = "business-env"
 
 
@@ -106,6 +108,12 @@ class Validity(models.TextChoices):
     EXPIRED = "expired", "失效"
     REPEALED = "repealed", "废止"
     AMENDED = "amended", "修订"
+
+
+class InterpretationKind(models.TextChoices):
+    TEXT = "text", "文字解读"
+    CHART = "chart", "图表解读"
+    VIDEO = "video", "视频解读"
 
 
 class CommentStatus(models.TextChoices):

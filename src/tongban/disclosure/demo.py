@@ -12,7 +12,14 @@ from wagtail.models import Page
 from tongban.identity.models import Department
 
 from . import page_actions
-from .models import ColumnPage, ConsultationPage, DisclosureSiteRoot, PolicyDocumentPage
+from .models import (
+    ColumnPage,
+    ConsultationPage,
+    DisclosureSiteRoot,
+    InterpretationPage,
+    PolicyDocumentPage,
+    RegistrationPattern,
+)
 
 DOCUMENTS = [
     (
@@ -94,26 +101,47 @@ def load() -> None:
         page_actions.create_site(home, title=title, slug=slug, organiser=organiser, contact="0411-12345")
     policy = ColumnPage.objects.child_of(site).get(slug="zcwj")
     today = timezone.localdate()
+    if dept is not None:
+        RegistrationPattern.objects.get_or_create(issuer=dept, defaults={"template": "DLZFGF-{year}-{seq:04d}"})
+    documents = []
     for seq, (title, number, issuer, written, topics, normative, body) in enumerate(DOCUMENTS, 1):
         issuer_dept = Department.objects.filter(pk=issuer).first()
-        page_actions.add_page(
-            policy,
-            PolicyDocumentPage(
-                title=title,
-                slug=f"doc-{written.year}-{seq}",
-                document_number=number,
-                issuer=issuer_dept,
-                issuer_name=issuer_dept.name if issuer_dept else "",
-                index_number=f"{issuer_dept.uscc if issuer_dept else ''}/{written.year}-{seq:05d}",
-                written_on=written,
-                formed_on=written,
-                published_on=written + dt.timedelta(days=7),
-                effective_on=written + dt.timedelta(days=7),
-                normative=normative,
-                topics=topics,
-                body=f"<p>{body}</p>",
-            ),
+        effective = written + dt.timedelta(days=7)
+        expires = effective.replace(year=effective.year + 5) - dt.timedelta(days=1) if normative else None
+        documents.append(
+            page_actions.add_page(
+                policy,
+                PolicyDocumentPage(
+                    title=title,
+                    slug=f"doc-{written.year}-{seq}",
+                    document_number=number,
+                    issuer=issuer_dept,
+                    issuer_name=issuer_dept.name if issuer_dept else "",
+                    index_number=f"{issuer_dept.uscc if issuer_dept else ''}/{written.year}-{seq:05d}",
+                    written_on=written,
+                    formed_on=written,
+                    published_on=written + dt.timedelta(days=7),
+                    effective_on=effective,
+                    expires_on=expires,
+                    normative=normative,
+                    topics=topics,
+                    body=f"<p>{body}</p>",
+                ),
+            )
         )
+    interpretations = ColumnPage.objects.child_of(site).get(slug="zcjd")
+    page_actions.add_page(
+        interpretations,
+        InterpretationPage(
+            title="《关于进一步优化企业开办服务的通知》政策解读",
+            slug="jd-2024-qykb",
+            document=documents[-1],
+            kind="text",
+            interpreter="大连市市场监督管理局",
+            body="<p>一、出台背景：落实优化营商环境要求。二、主要内容：企业开办全程网上办理，一日办结。"
+            "三、适用对象：在本市新设立的各类企业。</p>",
+        ),
+    )
     consult = ColumnPage.objects.child_of(site).get(slug="yjzj")
     page_actions.add_page(
         consult,
@@ -128,3 +156,6 @@ def load() -> None:
             drafting_department=dept,
         ),
     )
+    from . import opendata
+
+    opendata.refresh()

@@ -5,6 +5,7 @@ admin hooks call."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,8 +19,15 @@ from tongban.core.errors import Conflict, FieldError, NotFound
 from tongban.identity.models import User
 
 from . import permissions
-from .constants import DIRECTORY, Adoption, CommentStatus
-from .models import ColumnPage, ConsultationComment, ConsultationPage, DisclosureSiteRoot
+from .constants import DIRECTORY, Adoption, CommentStatus, Validity
+from .models import (
+    ColumnPage,
+    ConsultationComment,
+    ConsultationPage,
+    DisclosureSiteRoot,
+    PolicyDocumentPage,
+    RegistrationPattern,
+)
 
 MAX_COMMENT = 2000
 
@@ -223,3 +231,80 @@ def publish_feedback(actor: User, consultation: ConsultationPage, report: str) -
         page.save_revision(user=actor).publish(user=actor, skip_permission_checks=True)
         audit.record("disclosure.consultation.feedback", obj=page, data={"comments": page.comments.count()})
     return page
+
+
+# --- normative documents: registration pattern, validity --------------------------------------------
+
+
+def set_registration_pattern(actor: User, issuer_id: str, template: str) -> RegistrationPattern:
+    """The issuer's pattern of 统一登记编号 (`DLSZGF-{year}-{seq:04d}`); numbers already given stay."""
+    from tongban.identity.models import Department
+
+    from . import numbering
+
+    if not permissions.may_moderate(actor):
+        raise PermissionDenied("只有编辑或审批人员可以设置登记编号格式")
+    template = (template or "").strip()
+    problem = numbering.template_errors(template) if template else "请填写登记编号格式"
+    if problem:
+        raise FieldError("template", problem)
+    issuer = Department.objects.filter(pk=issuer_id).first()
+    if issuer is None:
+        raise FieldError("issuer", f"未找到发布机关“{issuer_id}”")
+    with transaction.atomic():
+        row, _ = RegistrationPattern.objects.update_or_create(issuer=issuer, defaults={"template": template})
+        audit.record("disclosure.registration.pattern", obj=row, data={"issuer": issuer.pk, "template": template})
+    return row
+
+
+def change_validity(
+    actor: User | None, page: PolicyDocumentPage, validity: str, *, replaced_by: Page | None = None
+) -> PolicyDocumentPage:
+    """A document is repealed (废止), expires (失效) or is amended (修订, linked to the amending
+    document, which then lists it); the change is published as a new revision and dated."""
+    if actor is not None and not permissions.may_moderate(actor):
+        raise PermissionDenied("只有编辑或审批人员可以变更文件效力")
+    if validity not in Validity.values:
+        raise FieldError("validity", "有效性应为：" + "、".join(Validity.labels))
+    if validity == Validity.AMENDED and replaced_by is None:
+        raise FieldError("replaced_by", "已修订的文件须链接修订后的文件")
+    with transaction.atomic():
+        doc = PolicyDocumentPage.objects.select_for_update().filter(pk=page.pk).first()
+        if doc is None:
+            raise NotFound("未找到该文件")
+        if not doc.live:
+            raise Conflict("文件尚未发布，请直接编辑")
+        if doc.validity == validity and (replaced_by is None or doc.replaced_by_id == replaced_by.pk):
+            raise Conflict(f"文件已是“{doc.get_validity_display()}”")
+        doc.validity = validity
+        doc.replaced_by = replaced_by
+        try:
+            doc.full_clean()
+        except ValidationError as e:
+            raise _field_errors(e) from None
+        revision = doc.save_revision(user=actor)
+        revision.publish(user=actor, skip_permission_checks=True)
+        audit.record(
+            "disclosure.document.validity",
+            obj=doc,
+            data={"validity": validity, "replaced_by": replaced_by.pk if replaced_by else None},
+        )
+    return PolicyDocumentPage.objects.get(pk=doc.pk)
+
+
+def expire_documents(today=None) -> int:
+    """Documents past their expiry date are marked 失效 (the page keeps its history)."""
+    today = today or timezone.localdate()
+    count = 0
+    for pk in PolicyDocumentPage.objects.filter(validity=Validity.VALID, expires_on__lt=today).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            doc = PolicyDocumentPage.objects.select_for_update().get(pk=pk)
+            if doc.validity != Validity.VALID:
+                continue
+            lapsed = doc.expires_on + dt.timedelta(days=1)
+            PolicyDocumentPage.objects.filter(pk=pk).update(validity=Validity.EXPIRED, validity_changed_on=lapsed)
+            audit.record("disclosure.document.expired", obj=doc, data={"expires_on": str(doc.expires_on)})
+            count += 1
+    return count

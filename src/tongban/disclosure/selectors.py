@@ -140,6 +140,7 @@ def document_row(page: PolicyDocumentPage) -> dict[str, Any]:
         "validity_label": page.get_validity_display(),
         "topics": page.topic_list(),
         "normative": page.normative,
+        "registration_number": page.registration_number,
     }
 
 
@@ -156,6 +157,12 @@ def document_detail(page_id: int) -> dict[str, Any]:
             "due_on": str(page.due_on) if page.due_on else None,
             "published_late": page.published_late,
             "replaced_by": page.replaced_by_id,
+            "replaces": [{"id": d.pk, "title": d.title, "validity": d.validity} for d in page.replaces()],
+            "registered_on": str(page.registered_on) if page.registered_on else None,
+            "interpretations": [
+                {"id": i.pk, "title": i.title, "url": i.url, "kind": i.kind, "kind_label": i.get_kind_display()}
+                for i in page.live_interpretations()
+            ],
             "body": page.body,
         }
     )
@@ -224,3 +231,75 @@ def consultation_detail(page: ConsultationPage) -> dict[str, Any]:
         }
     )
     return row
+
+
+# --- open data ---------------------------------------------------------------------------------------
+
+
+def datasets() -> QuerySet:
+    from django.db.models import Count, Max
+
+    from .models import Dataset
+
+    return Dataset.objects.annotate(version_count=Count("versions"), latest=Max("versions__number")).order_by(
+        "identifier"
+    )
+
+
+def get_dataset(identifier: str):
+    row = datasets().filter(identifier=identifier[:80]).first()
+    if row is None or not row.latest:
+        raise NotFound("未找到该数据集")
+    return row
+
+
+def distributions(dataset, number: int) -> list[dict[str, Any]]:
+    base = f"/api/disclosure/datasets/{dataset.identifier}/versions/{number}"
+    return [
+        {"format": "CSV", "mediaType": "text/csv", "downloadURL": f"{base}/csv"},
+        {"format": "JSON", "mediaType": "application/json", "downloadURL": f"{base}/json"},
+    ]
+
+
+def dataset_row(dataset) -> dict[str, Any]:
+    """DCAT-style metadata (dcat:Dataset) of one dataset and its latest distributions."""
+    return {
+        "@type": "dcat:Dataset",
+        "identifier": dataset.identifier,
+        "title": dataset.title,
+        "description": dataset.description,
+        "publisher": {"id": dataset.publisher_id, "name": dataset.publisher_name},
+        "theme": dataset.theme,
+        "keyword": dataset.keywords,
+        "license": dataset.license,
+        "accrualPeriodicity": dataset.periodicity,
+        "issued": dataset.issued.isoformat(),
+        "modified": dataset.modified.isoformat(),
+        "columns": dataset.columns,
+        "version": dataset.latest,
+        "versions": dataset.version_count,
+        "distribution": distributions(dataset, dataset.latest) if dataset.latest else [],
+    }
+
+
+def dataset_detail(dataset) -> dict[str, Any]:
+    row = dataset_row(dataset)
+    row["history"] = [
+        {
+            "version": v.number,
+            "created": v.created_at.isoformat(),
+            "rows": v.row_count,
+            "suppressed_cells": v.suppressed,
+            "sha256": v.sha256,
+            "distribution": distributions(dataset, v.number),
+        }
+        for v in dataset.versions.order_by("-number").only("number", "created_at", "row_count", "suppressed", "sha256")
+    ]
+    return row
+
+
+def dataset_version(dataset, number: int):
+    version = dataset.versions.filter(number=number).first()
+    if version is None:
+        raise NotFound(f"数据集没有第{number}版")
+    return version

@@ -1,11 +1,19 @@
 """Pages of disclosure, included at the site root by tongban.urls (full paths here)."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import views
+from . import feeds, views
+
+rss, atom = login_not_required(feeds.SiteFeed()), login_not_required(feeds.AtomSiteFeed())
 
 urlpatterns = [
     path("disclosure/annual-report/", views.annual_report, name="disclosure-annual-report"),
+    path("disclosure/feeds/<slug:site>/rss.xml", rss, name="disclosure-feed-rss"),
+    path("disclosure/feeds/<slug:site>/atom.xml", atom, name="disclosure-feed-atom"),
+    path("disclosure/feeds/<slug:site>/<slug:column>/rss.xml", rss, name="disclosure-column-feed-rss"),
+    path("disclosure/feeds/<slug:site>/<slug:column>/atom.xml", atom, name="disclosure-column-feed-atom"),
+    path("disclosure/data/", views.open_data, name="disclosure-open-data"),
     path("disclosure/requests/", views.my_requests, name="disclosure-requests"),
     path("disclosure/requests/<str:number>/", views.track_request, name="disclosure-request"),
     path("disclosure/requests/<str:number>/reply.pdf", views.request_letter, name="disclosure-request-letter"),

@@ -138,3 +138,12 @@ def request_letter(request: HttpRequest, number: str) -> HttpResponse:
     response = HttpResponse(bytes(req.reply_pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="reply-{req.number}.pdf"'
     return response
+
+
+@login_not_required
+def open_data(request: HttpRequest) -> HttpResponse:
+    """The open data catalogue: every dataset with its metadata and every version's downloads."""
+    from . import selectors
+
+    rows = [selectors.dataset_detail(d) for d in selectors.datasets().filter(latest__isnull=False)]
+    return render(request, "disclosure/open_data.html", {"datasets": rows})

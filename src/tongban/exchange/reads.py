@@ -50,10 +50,12 @@ class ClientCredentialsAuth(HttpBearer):
         return Caller(client, set(oauth_request.access_token.scope.split()))
 
 
+@audit.no_personal_data("调用频率设置")
 def rate_limit() -> tuple[int, int]:
     return int(getattr(settings, "TONGBAN_EXCHANGE_RATE", 60)), int(getattr(settings, "TONGBAN_EXCHANGE_WINDOW", 60))
 
 
+@audit.no_personal_data("按客户端与资源计数")
 def over_limit(caller: Caller, resource: DataResource) -> int:
     """Count this read; the seconds to wait when over the limit, else 0."""
     limit, window = rate_limit()
@@ -71,6 +73,7 @@ def over_limit(caller: Caller, resource: DataResource) -> int:
     return (window - now % window) or 1 if count > limit else 0
 
 
+@audit.no_personal_data("客户端可读的字段名：范围、共享条件与授权")
 def allowed_fields(caller: Caller, resource: DataResource) -> tuple[list[str], Grant | None]:
     """The fields the caller may read, or PermissionDenied (403): scope, condition, grant."""
     if resource.scope not in caller.scopes:
@@ -88,6 +91,7 @@ def allowed_fields(caller: Caller, resource: DataResource) -> tuple[list[str], G
     return [f for f in resource.field_names() if f in grant.fields], grant
 
 
+@audit.personal_read("exchange")
 def read(caller: Caller, resource: DataResource, subject: str, purpose: str, fields: list[str],
          grant: Grant | None) -> list[dict[str, Any]]:
     """The subject's records with only `fields`; each record about a person or an enterprise is

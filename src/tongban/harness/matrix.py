@@ -214,6 +214,9 @@ CASES = [
     page("cases/<str:number>/withdraw/", CASE_WITHDRAWERS,
          "撤回申请（仅申请人；理由过长：422，办件不变）", method="POST", path=CASE_PAGE + "withdraw/",
          data={"reason": "长" * 2001}),
+    page("cases/<str:number>/correction/", CASE_WITHDRAWERS,
+         "提交补正材料（页面，仅申请人一方；未在补正中：409，办件不变）", method="POST",
+         path=CASE_PAGE + "correction/"),
     page("cases/<str:number>/receipt/", CASE_READERS, "申请回执（可打印）", path=CASE_PAGE + "receipt/"),
     page("cases/<str:number>/materials/<int:position>/upload/", CASE_WITHDRAWERS,
          "上传材料文件（页面，仅申请人一方；未选文件：422，办件不变）", method="POST",
@@ -221,6 +224,8 @@ CASES = [
     page("cases/<str:number>/notices/<str:kind>.pdf", CASE_READERS, "办件文书 PDF",
          path=CASE_PAGE + "notices/receipt.pdf"),
     page("staff/cases/", STAFF, "办件待办（本部门本区划）"),
+    # window filing for a walk-in (帮办代办): window staff only; other staff and applicants 403
+    page("staff/cases/new/", {**access("403", anonymous="401"), "window": ALLOWED}, "窗口收件登记（仅窗口工作人员）"),
     page("staff/cases/<str:number>/", CASE_STAFF_READERS, "审批办件页", path="/staff/cases/{enterprise_case}/"),
     page("staff/cases/<str:number>/<str:action>/", CASE_HANDLERS, "办理操作（不予受理，缺理由：422，办件不变）",
          method="POST", path="/staff/cases/{enterprise_case}/reject/", data={"reason": ""}),

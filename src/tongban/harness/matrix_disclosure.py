@@ -72,6 +72,34 @@ ROWS: list[Row] = [
     ),
     api("GET /api/disclosure/annual-report", PUBLIC, "政府信息公开工作年度报告 JSON"),
     page("disclosure/annual-report/", PUBLIC, "政府信息公开工作年度报告页"),
+    api("GET /api/disclosure/datasets", PUBLIC, "开放数据目录"),
+    api(
+        "GET /api/disclosure/datasets/{identifier}",
+        PUBLIC,
+        "数据集元数据与版本",
+        path="/api/disclosure/datasets/{disclosure_dataset}",
+    ),
+    api(
+        "GET /api/disclosure/datasets/{identifier}/versions/{number}/{fmt}",
+        PUBLIC,
+        "下载数据集（CSV）",
+        path="/api/disclosure/datasets/{disclosure_dataset}/versions/1/csv",
+    ),
+    page("disclosure/data/", PUBLIC, "数据开放目录页"),
+    page("disclosure/feeds/<slug:site>/rss.xml", PUBLIC, "站点 RSS", path="/disclosure/feeds/gk-matrix/rss.xml"),
+    page("disclosure/feeds/<slug:site>/atom.xml", PUBLIC, "站点 Atom", path="/disclosure/feeds/gk-matrix/atom.xml"),
+    page(
+        "disclosure/feeds/<slug:site>/<slug:column>/rss.xml",
+        PUBLIC,
+        "栏目 RSS 订阅",
+        path="/disclosure/feeds/gk-matrix/zcwj/rss.xml",
+    ),
+    page(
+        "disclosure/feeds/<slug:site>/<slug:column>/atom.xml",
+        PUBLIC,
+        "栏目 Atom 订阅",
+        path="/disclosure/feeds/gk-matrix/zcwj/atom.xml",
+    ),
     page("disclosure/requests/", SIGNED_IN, "我的政府信息公开申请与申请表"),
     page("disclosure/requests/<str:number>/", REQUEST_READERS, "申请跟踪页",
          path="/disclosure/requests/{citizen_a_disclosure_request}/"),
@@ -80,8 +108,16 @@ ROWS: list[Row] = [
 ]
 PUBLIC_ROUTES: dict[str, str] = {
     "disclosure/annual-report/": "the annual report is published to everyone (R18)",
+    "disclosure/data/": "the open data catalogue (PRODUCT D8)",
+    "disclosure/feeds/<slug:site>/rss.xml": "RSS of a site's live public pages (proactive disclosure, R13)",
+    "disclosure/feeds/<slug:site>/atom.xml": "Atom of a site's live public pages (R13)",
+    "disclosure/feeds/<slug:site>/<slug:column>/rss.xml": "RSS of a column's live public pages (R13)",
+    "disclosure/feeds/<slug:site>/<slug:column>/atom.xml": "Atom of a column's live public pages (R13)",
 }
 PUBLIC_OPERATIONS: dict[str, str] = {
+    "GET /api/disclosure/datasets": "the open data catalogue (PRODUCT D8)",
+    "GET /api/disclosure/datasets/{identifier}": "an open dataset's metadata and versions",
+    "GET /api/disclosure/datasets/{identifier}/versions/{number}/{fmt}": "an open dataset's download",
     "GET /api/disclosure/documents": "policy documents are proactively disclosed (R13)",
     "GET /api/disclosure/documents/{page_id}": "a published policy document",
     "GET /api/disclosure/consultations": "consultations are public (R20)",
@@ -137,7 +173,11 @@ def objects(cast: Any) -> dict[str, Any]:
             closes_on=today + dt.timedelta(days=20),
         ),
     )
+    from tongban.disclosure import opendata
+
+    opendata.refresh("disclosure-catalogue")
     return {
+        "disclosure_dataset": "disclosure-catalogue",
         "citizen_a_disclosure_request": req.number,
         "disclosure_document": doc.pk,
         "disclosure_consultation": consultation.pk,

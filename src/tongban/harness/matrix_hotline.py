@@ -21,6 +21,18 @@ READERS = access(ALLOWED, anonymous="401", citizen_a="403", citizen_b="403", age
 URGERS = access("403", anonymous="401", officer_b="404", officer_other_region="404", supervisor=ALLOWED,
                 hotline=ALLOWED, admin=ALLOWED)
 OPERATORS = access("403", anonymous="401", hotline=ALLOWED, admin=ALLOWED)
+# staff who see the ticket held by 市场监管局 (its department's staff, operators, supervisors)
+HOLDERS = access("404", anonymous="401", window=ALLOWED, officer_a=ALLOWED, head=ALLOWED, supervisor=ALLOWED,
+                 hotline=ALLOWED, admin=ALLOWED)
+TICKET_PAGE = access("403", anonymous="401", window=ALLOWED, officer_a=ALLOWED, head=ALLOWED, supervisor=ALLOWED,
+                     hotline=ALLOWED, admin=ALLOWED, officer_b="404", officer_other_region="404")
+# knowledge-base authors and reviewers: operators, content editors, administrators
+KB_EDITORS = access("403", anonymous="401", editor=ALLOWED, hotline=ALLOWED, admin=ALLOWED)
+# the dashboard: operators, supervisors, department heads (their department), administrators
+STATS = access("403", anonymous="401", head=ALLOWED, supervisor=ALLOWED, hotline=ALLOWED, admin=ALLOWED)
+CANDIDATES = access("403", anonymous="401", supervisor=ALLOWED, hotline=ALLOWED, admin=ALLOWED)
+ARTICLE = {"title": "燃气费怎么交", "answer": "可在燃气公司营业厅、银行代收网点或手机银行缴纳燃气费。",
+           "source_kind": "department", "source_ref": "市燃气集团答复口径"}
 
 ROWS: list[Row] = [
     api("POST /api/hotline/tickets", FILERS, "受理工单", data={"text": "小区门口的路灯坏了", "channel": "web"}),
@@ -35,7 +47,38 @@ ROWS: list[Row] = [
     page("open311/v2/requests.json", PUBLIC, "Open311 诉求列表（不含举报与个人信息）"),
     page("open311/v2/requests/<str:number>.json", PUBLIC, "Open311 单个诉求",
          path="/open311/v2/requests/{hotline_ticket}.json"),
+    api("POST /api/hotline/tickets/{number}/attachments", HOLDERS, "上传工单附件（按内容识别类型）",
+        path=TICKET + "/attachments", upload="files"),
+    api("GET /api/hotline/knowledge", PUBLIC, "检索知识库", path="/api/hotline/knowledge?q=燃气"),
+    api("GET /api/hotline/knowledge/{article_id}", PUBLIC, "知识库文章（编辑另见全部版本）",
+        path="/api/hotline/knowledge/{hotline_article}"),
+    api("POST /api/hotline/knowledge", KB_EDITORS, "新建知识库文章", data=ARTICLE),
+    api("POST /api/hotline/knowledge/{article_id}/versions", KB_EDITORS, "修订知识库文章",
+        path="/api/hotline/knowledge/{hotline_article}/versions", data=ARTICLE),
+    api("POST /api/hotline/knowledge/{article_id}/versions/{number}/review", KB_EDITORS, "审核知识库文章版本",
+        path="/api/hotline/knowledge/{hotline_article}/versions/1/review", data={"approve": True}),
+    api("POST /api/hotline/knowledge/{article_id}/retire", KB_EDITORS, "停用知识库文章",
+        path="/api/hotline/knowledge/{hotline_article_spare}/retire"),
+    api("GET /api/hotline/stats/overview", STATS, "热线统计与热点"),
+    api("GET /api/hotline/exposure", PUBLIC, "曝光纠错列表"),
+    api("GET /api/hotline/exposure/candidates", CANDIDATES, "曝光候选"),
+    api("POST /api/hotline/exposure", OPERATORS, "发布曝光",
+        data={"number": "209901010001", "summary": "某路段井盖缺失多日未修复"}),
+    api("POST /api/hotline/exposure/{exposure_id}/correct", OPERATORS, "登记整改情况",
+        path="/api/hotline/exposure/{hotline_exposure}/correct", data={"text": "井盖已于次日补装完毕，恢复通行"}),
+    api("POST /api/hotline/exposure/{exposure_id}/withdraw", OPERATORS, "撤下曝光",
+        path="/api/hotline/exposure/{hotline_exposure}/withdraw", data={"text": "内容有误"}),
+    api("POST /api/hotline/callback/{token}", access("404"), "短信回访链接评价（未知链接一律404）",
+        path="/api/hotline/callback/no-such-token", data={"level": 5, "resolved": True}),
     page("hotline/track", PUBLIC, "工单查询页"),
+    page("hotline/callback/<str:token>", access("404"), "短信回访页（未知链接一律404）",
+         path="/hotline/callback/no-such-token"),
+    page("hotline/knowledge/", PUBLIC, "知识库检索页"),
+    page("hotline/knowledge/<int:pk>/", PUBLIC, "知识库文章页", path="/hotline/knowledge/{hotline_article}/"),
+    page("hotline/queue/", READERS, "工单队列页"),
+    page("hotline/tickets/<str:number>/", TICKET_PAGE, "工单办理页", path="/hotline/tickets/{hotline_ticket}/"),
+    page("hotline/stats/", STATS, "热线统计页"),
+    page("hotline/exposure/", PUBLIC, "曝光纠错页"),
     page("hotline/operator/", OPERATORS, "话务受理台"),
     page("hotline/operator/suggest", OPERATORS, "话务受理台：智能建议与历史工单（htmx）",
          path="/hotline/operator/suggest?phone=13904110000"),
@@ -45,10 +88,18 @@ PUBLIC_ROUTES: dict[str, str] = {
     "open311/v2/requests.json": "Open311 request list without 举报 and personal data; POST needs an app's api_key",
     "open311/v2/requests/<str:number>.json": "one Open311 request, without 举报 and personal data",
     "hotline/track": "ticket tracking by number and the caller's last four phone digits (throttled)",
+    "hotline/callback/<str:token>": "the SMS callback link: a one-time token of 192 bits is the credential",
+    "hotline/knowledge/": "knowledge-base search: published, valid answers only",
+    "hotline/knowledge/<int:pk>/": "one knowledge-base article in force",
+    "hotline/exposure/": "曝光纠错: published problems, public facts only, checked for personal data (R21)",
 }
 PUBLIC_OPERATIONS: dict[str, str] = {
     "GET /api/hotline/tickets/{number}": "tracking by number + last four phone digits or the secret (throttled); "
                                          "staff in scope get the full ticket",
+    "GET /api/hotline/knowledge": "knowledge-base search: published, valid answers only",
+    "GET /api/hotline/knowledge/{article_id}": "one knowledge-base article in force (editors also see versions)",
+    "GET /api/hotline/exposure": "曝光纠错: published problems, public facts only (R21-checked)",
+    "POST /api/hotline/callback/{token}": "the SMS callback link: the one-time token is the credential",
 }
 
 
@@ -67,4 +118,19 @@ def objects(cast: Any) -> dict[str, Any]:
         filed_at=now, deadline=deadlines.deadline_for("投诉", False, now, deadlines.current_policy()),
         policy=deadlines.current_policy(), status="dispatched", department=Department.objects.get(pk="market"),
         dispatched_at=now)
-    return {"hotline_ticket": ticket.number}
+    from tongban.hotline.models import Article, ArticleVersion, Exposure
+
+    articles = []
+    for title in ("燃气费怎么交", "暖气费缴费时间"):
+        article = Article.objects.create()
+        version = ArticleVersion.objects.create(
+            article=article, number=1, title=title, answer="可在营业厅、银行代收网点或手机银行缴纳。",
+            source_kind="department", source_ref="市燃气集团答复口径", valid_from=now.date(), status="published")
+        article.current = version
+        article.save()
+        articles.append(article)
+    exposure = Exposure.objects.create(
+        ticket=ticket, reason="overdue", department_name="市场监管局", subject_name="食品安全", region_name="大连市",
+        days_open=20, summary="超市销售过期牛奶，长期未处理", published_at=now)
+    return {"hotline_ticket": ticket.number, "hotline_article": articles[0].pk,
+            "hotline_article_spare": articles[1].pk, "hotline_exposure": exposure.pk}

@@ -19,6 +19,11 @@ IMPORTERS = access("403", anonymous="401", officer_a=ALLOWED, officer_b=ALLOWED,
                    head=ALLOWED, admin=ALLOWED)
 CITIZEN_A_ONLY = access("404", anonymous="401", citizen_a=ALLOWED)
 SUPERVISION = access("403", anonymous="401", supervisor=ALLOWED, admin=ALLOWED)
+# consent before a fetch, on the matrix's enterprise case (filed by the agent): whoever sees the case reads
+# the preview and its state; only the applicant's side consents or withdraws (others who see it: 403)
+CASE_READERS = access("404", anonymous="401", agent=ALLOWED, window=ALLOWED, officer_a=ALLOWED, head=ALLOWED,
+                      supervisor=ALLOWED, admin=ALLOWED)
+CONSENTERS = {p: "403" if seen == ALLOWED and p != "agent" else seen for p, seen in CASE_READERS.items()}
 
 ROWS: list[Row] = [
     api("GET /api/licences", SIGNED_IN, "我的电子证照（他人 holder=：404）"),
@@ -44,6 +49,13 @@ ROWS: list[Row] = [
     api("GET /api/licences/objections", SUPERVISION, "数据使用异议队列（监督人员、管理员）"),
     api("POST /api/licences/objections/{objection_id}/decide", SUPERVISION, "答复异议（缺理由：422）",
         path="/api/licences/objections/{licence_objection}/decide", data={"outcome": "upheld", "reason": ""}),
+    api("POST /api/consents/preview", SIGNED_IN, "申请前的证照调取预览（缺少事项：422）", data={"item": ""}),
+    api("GET /api/cases/{number}/consents", CASE_READERS, "企业办件的证照调取预览与授权状态",
+        path="/api/cases/{enterprise_case}/consents"),
+    api("POST /api/cases/{number}/consents", CONSENTERS, "同意调取（申请人一方；缺材料名：422）",
+        path="/api/cases/{enterprise_case}/consents", data={"material": ""}),
+    api("DELETE /api/cases/{number}/consents/{position}", CONSENTERS, "撤回调取同意（申请人一方；无同意：409）",
+        path="/api/cases/{enterprise_case}/consents/1"),
     api("GET /api/stats/materials", STATS_READERS, "材料免提交统计（负责人、监督人员、管理员）"),
     page("verify/<str:code>", PUBLIC, "证照核验页", path="/verify/{licence_code}"),
     page("licences/", SIGNED_IN, "我的电子证照页"),
@@ -52,6 +64,8 @@ ROWS: list[Row] = [
     page("licences/data-uses/<int:use_id>/objection/", SIGNED_IN, "提出异议（页面；他人的记录只得到提示）",
          method="POST", path="/licences/data-uses/{citizen_a_data_use}/objection/", data={"reason": "矩阵"}),
     page("licences/vault/", SIGNED_IN, "我的材料库页"),
+    page("licences/consents/<str:number>/", CASE_READERS, "办件的证照调取授权页",
+         path="/licences/consents/{enterprise_case}/"),
     page("licences/vault/<int:entry_id>/delete/", SIGNED_IN, "删除材料库中的材料（页面；他人的只得到提示）",
          method="POST", path="/licences/vault/{citizen_a_vault_entry}/delete/"),
 ]

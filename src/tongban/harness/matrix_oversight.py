@@ -15,11 +15,16 @@ SUPERVISORS = access("403", anonymous="401", supervisor=ALLOWED, admin=ALLOWED)
 
 ROWS: list[Row] = [
     api("GET /api/stats/overview", STATISTICS, "统计概览（监督人员、部门负责人、管理员）"),
+    api("GET /api/stats/breakdown", STATISTICS, "统计下钻：按部门分组（监督人员、部门负责人、管理员）"),
+    api("GET /api/stats/cases", STATISTICS, "统计下钻到办件与经办人（本部门的事项）",
+        path="/api/stats/cases?department=market&item={oversight_item}"),
     api("GET /api/oversight/alerts", SUPERVISORS, "监察预警（监督人员）"),
     api("POST /api/oversight/alerts/{alert_id}/{action}", SUPERVISORS, "确认预警（监督人员）",
         path="/api/oversight/alerts/{oversight_alert}/acknowledge"),
     page("reviews/stats/", PUBLIC, "好差评统计公开页（R28）"),
     page("reviews/stats/export.xlsx", PUBLIC, "好差评统计 Excel（R28）"),
+    page("oversight/stats/", STATISTICS, "效能统计下钻页（跑动次数、最多跑一次率）",
+         path="/oversight/stats/?department=market&item={oversight_item}"),
     page("oversight/alerts/", SUPERVISORS, "监察预警页"),
     page("oversight/alerts/<int:alert_id>/<str:action>/", SUPERVISORS, "排除预警（缺理由：422）", method="POST",
          path="/oversight/alerts/{oversight_alert}/dismiss/", data={"reason": ""}),
@@ -44,4 +49,4 @@ def objects(cast: Any) -> dict[str, Any]:
     alert = Alert.objects.create(kind=Alert.Kind.STALLED, severity=Alert.Severity.WARNING, case=case,
                                  region_id=case.region_id, department_id=case.department_id,
                                  evidence={"matrix": True}, opened_at=timezone.now())
-    return {"oversight_alert": alert.pk}
+    return {"oversight_alert": alert.pk, "oversight_item": item.code}

@@ -18,10 +18,10 @@ from tongban.identity.models import Department
 from tongban.identity.scoping import grants_of
 from tongban.identity.sms import get_backend
 
-from . import deadlines, duplicates, intake, permissions, quality, routing
+from . import deadlines, duplicates, intake, knowledge, permissions, quality, routing
 from .constants import OPEN_STATUSES, Category, Channel, ResultType, Status
 from .deadlines import TZ
-from .models import Open311Client, Subject, Ticket, TicketStep
+from .models import CallbackLink, Open311Client, Subject, Ticket, TicketStep
 from .places import describe
 from .taxonomy import ensure_loaded
 
@@ -61,10 +61,20 @@ def file_ticket(actor: Any, data: dict[str, Any], *, source: str = "") -> tuple[
     if not source:
         data = {**data, "channel": _may_file(actor, data.get("channel") or Channel.PHONE)}
     clean = intake.validate(data)
+    article_version = None
+    if data.get("article") not in (None, ""):
+        article_version = knowledge.answerable(data.get("article"))
+        errors = []
+        if article_version is None:
+            errors.append(("article", "该知识库文章不存在、未发布或已过有效期，不能用于答复"))
+        if clean["category"] and clean["category"] != Category.CONSULT:
+            errors.append(("category", "只有咨询类诉求可以直接用知识库答复办结（R24）"))
+        if errors:
+            raise FieldError(errors=errors)
     ensure_loaded()
     region = intake.refine_region(clean["region"], clean["text"], clean["address"])
     suggestion = routing.suggest(clean["text"], region)
-    category = clean["category"] or suggestion.category
+    category = Category.CONSULT if article_version else (clean["category"] or suggestion.category)
     threshold = routing.threshold()
     department = routing.department_for(suggestion.kind, region) if suggestion.kind_confidence >= threshold else None
     subject = Subject.objects.filter(pk=suggestion.subject).first() if suggestion.subject else None
@@ -90,9 +100,10 @@ def file_ticket(actor: Any, data: dict[str, Any], *, source: str = "") -> tuple[
         tracking_secret_hash=Ticket.hash_secret(secret) if secret else "",
         filed_by=actor if getattr(actor, "pk", None) else None, filed_at=now,
         deadline=deadlines.deadline_for(category, clean["urgent"], now, policy), policy=policy,
+        first_deadline=deadlines.deadline_for(category, clean["urgent"], now, policy),
         suggestion={**suggestion.as_dict(), "department": department.pk if department else None},
     )
-    found = duplicates.find(ticket, suggestion.kind)
+    found = [] if article_version else duplicates.find(ticket, suggestion.kind)
     if found:
         best = found[0][0]
         ticket.master = best.master or best
@@ -100,6 +111,8 @@ def file_ticket(actor: Any, data: dict[str, Any], *, source: str = "") -> tuple[
     _step(ticket, "filed", actor, data={"channel": ticket.channel, "source": source})
     audit.record("hotline.ticket.filed", obj=ticket, actor=actor if getattr(actor, "pk", None) else None,
                  data={"number": ticket.number, "category": category, "channel": ticket.channel})
+    if article_version is not None:
+        _answer_from_article(ticket, article_version, actor)
     answer = {
         "number": ticket.number,
         "category": category,
@@ -111,7 +124,23 @@ def file_ticket(actor: Any, data: dict[str, Any], *, source: str = "") -> tuple[
     }
     if secret:
         answer["tracking_secret"] = secret
+    if article_version is not None:
+        answer.update(status=ticket.status, article={"id": article_version.article_id,
+                                                     "version": article_version.number})
     return ticket, answer
+
+
+def _answer_from_article(ticket: Ticket, version: Any, actor: Any) -> None:
+    """R24: a 咨询 answered at once from the knowledge base closes now, keeps the version, and
+    the answer is texted to the caller."""
+    now = _now()
+    ticket.article_version = version
+    ticket.reply_text, ticket.result_type, ticket.replied_at = version.answer, ResultType.RESOLVED, now
+    ticket.status, ticket.closed_at = Status.CLOSED, now
+    ticket.save()
+    _step(ticket, "answered-from-knowledge", actor, data={"article": version.article_id, "version": version.number})
+    _sms(ticket, f"您的咨询已答复：{version.answer[:300]}")
+    _offer_callback(ticket)
 
 
 # --- workflow ------------------------------------------------------------------------------------
@@ -233,16 +262,36 @@ def _reply(ticket: Ticket, actor: Any, body: dict) -> None:
     ticket.status = Status.REPLIED
 
 
+def _offer_callback(ticket: Ticket) -> str:
+    """R25: a closed ticket's callback task; a caller with a phone also gets a one-time SMS link
+    (the token is kept hashed, one per closure). Returns the token ("" without a phone)."""
+    if not ticket.caller_phone:
+        return ""
+    import secrets
+
+    from django.conf import settings
+
+    token = secrets.token_urlsafe(24)
+    days = int(getattr(settings, "TONGBAN_HOTLINE_CALLBACK_LINK_DAYS", 7))
+    CallbackLink.objects.create(ticket=ticket, token_hash=CallbackLink.hash(token), closure=ticket.reopened_count,
+                                expires_at=_now() + dt.timedelta(days=days))
+    base = getattr(settings, "TONGBAN_BASE_URL", "").rstrip("/")
+    _sms(ticket, f"请对办理结果评价（{days}天内有效）：{base}/hotline/callback/{token}")
+    return token
+
+
 def _close(ticket: Ticket) -> None:
     ticket.status, ticket.closed_at = Status.CLOSED, _now()
     message = f"已办结。答复：{ticket.reply_text[:200]}"
     _sms(ticket, message)
+    _offer_callback(ticket)
     for dup in ticket.duplicates.select_for_update().filter(status__in=OPEN_STATUSES):
         dup.reply_text, dup.result_type, dup.replied_at = ticket.reply_text, ticket.result_type, ticket.replied_at
         dup.status, dup.closed_at = Status.CLOSED, ticket.closed_at
-        dup.save(update_fields=["reply_text", "result_type", "replied_at", "status", "closed_at"])
+        dup.save(update_fields=["reply_text", "result_type", "replied_at", "status", "closed_at", "updated_at"])
         _step(dup, "closed-with-master", None, data={"master": ticket.number})
         _sms(dup, message)
+        _offer_callback(dup)
 
 
 def _accept_reply(ticket: Ticket, actor: Any, body: dict) -> None:
@@ -330,6 +379,111 @@ def perform(actor: Any, number: str, action: str, body: dict[str, Any]) -> Ticke
     _step(ticket, action, actor, note=str(body.get("reason") or body.get("reply") or body.get("comment") or ""),
           **{k: v for k, v in body.items() if k in ("department", "level", "days", "approve", "result_type", "master")})
     audit.record(f"hotline.ticket.{action}", obj=ticket, data={"number": ticket.number})
+    return ticket
+
+
+def _citizen_callback(ticket: Ticket, body: dict[str, Any], via: str) -> Ticket:
+    body = {k: body.get(k) for k in ("level", "resolved", "comment")}
+    _callback(ticket, None, body)
+    ticket.save()
+    _step(ticket, "callback", None, note=str(body.get("comment") or ""), level=body.get("level"), via=via)
+    audit.record("hotline.ticket.callback", obj=ticket, actor=None, data={"number": ticket.number, "via": via})
+    return ticket
+
+
+@transaction.atomic
+def callback_by_link(token: str, body: dict[str, Any]) -> Ticket:
+    """The caller rates through the one-time SMS link (R25, R26). A used, expired or superseded
+    link (the ticket was reopened and closed again since) is refused with 409."""
+    link = (CallbackLink.objects.select_for_update().select_related("ticket")
+            .filter(token_hash=CallbackLink.hash(token or "")).first())
+    if link is None:
+        raise NotFound("回访链接无效")
+    if link.used_at is not None:
+        raise Conflict("该回访链接已使用过，感谢您的评价")
+    if link.expires_at < _now():
+        raise Conflict("该回访链接已过期，如需反映问题请拨打12345")
+    ticket = Ticket.objects.select_for_update().get(pk=link.ticket_id)
+    if ticket.status != Status.CLOSED or ticket.reopened_count != link.closure:
+        raise Conflict("该工单已重新办理，本链接已失效；办结后将另发回访短信")
+    _citizen_callback(ticket, body, "sms-link")
+    link.used_at = _now()
+    link.save(update_fields=["used_at"])
+    return ticket
+
+
+@transaction.atomic
+def callback_by_caller(number: str, phone_last4: str, secret: str, body: dict[str, Any], who: str = "") -> Ticket:
+    """The caller rates on the tracking page (anonymous reporters with their secret)."""
+    from . import selectors
+
+    found = selectors.track(number, phone_last4, secret, who=who)
+    ticket = Ticket.objects.select_for_update().get(pk=found.pk)
+    _need(ticket, Status.CLOSED, why="办结后才能评价")
+    return _citizen_callback(ticket, body, "tracking-page")
+
+
+MAX_ATTACHMENTS = 9
+ATTACHMENT_KINDS = ("jpg", "png", "pdf")
+
+
+def attach_files(actor: Any, number: str, files: list[Any]) -> tuple[list[Any], list[tuple[str, str]]]:
+    """Attach photos or PDFs to a ticket (staff in scope, or its own caller while it is open).
+    Each file is typed by its content (`core.uploads.store`); a refused file is named in the
+    errors and the rest are kept. Returns (attachments written, [(file name, reason)])."""
+    from django.core.files.storage import default_storage
+
+    from tongban.core import uploads
+
+    from .models import TicketAttachment
+
+    ticket = _attachable(actor, number)
+    if not files:
+        raise FieldError("files", "请选择要上传的文件")
+    room = MAX_ATTACHMENTS - ticket.attachments.count()
+    stored, errors = [], []
+    for index, upload in enumerate(files):
+        name = uploads.safe_display_name(getattr(upload, "name", "") or f"文件{index + 1}")
+        if len(stored) >= room:
+            errors.append((name, f"每张工单最多{MAX_ATTACHMENTS}个附件，此文件未保存"))
+            continue
+        try:
+            stored.append(uploads.store(upload, field=name, prefix=f"hotline/{ticket.number}",
+                                        allowed=ATTACHMENT_KINDS))
+        except FieldError as exc:
+            errors.extend((name, message) for _, message in exc.errors)
+    rows = []
+    try:
+        with transaction.atomic():
+            locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+            for f in stored:
+                rows.append(TicketAttachment.objects.create(
+                    ticket=locked, storage_name=f.name, kind=f.kind, content_type=f.content_type, size=f.size,
+                    sha256=f.sha256, original_name=f.original_name[:255],
+                    uploaded_by=actor if getattr(actor, "pk", None) else None, uploaded_at=_now()))
+            if rows:
+                _step(locked, "attached", actor, data={"files": [r.original_name for r in rows]})
+                audit.record("hotline.ticket.attached", obj=locked, actor=actor,
+                             data={"number": locked.number, "files": [[r.kind, r.size, r.sha256] for r in rows]})
+    except BaseException:
+        for f in stored:  # nothing half-written: no row, no file
+            default_storage.delete(f.name)
+        raise
+    return rows, errors
+
+
+def _attachable(actor: Any, number: str) -> Ticket:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied
+    ticket = None
+    if permissions.is_staff_reader(actor):
+        ticket = Ticket.objects.visible_to(actor).filter(number=number).first()
+    if ticket is None:
+        ticket = Ticket.objects.filter(number=number, caller_user=actor).first()
+        if ticket is not None and ticket.status not in OPEN_STATUSES:
+            raise Conflict("工单已办结，不能再补充附件")
+    if ticket is None:
+        raise NotFound("未找到该工单")
     return ticket
 
 

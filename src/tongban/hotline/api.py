@@ -8,8 +8,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.errors import AuthenticationError
+from ninja.files import UploadedFile
 from ninja.security import APIKeyHeader
 
 from tongban.core.errors import FieldError
@@ -17,7 +18,7 @@ from tongban.core.idempotency import idempotent
 from tongban.core.pagination import paginate
 from tongban.identity.authentication import api_auth
 
-from . import actions, selectors
+from . import actions, exposure, exposure_actions, knowledge, knowledge_actions, selectors, stats
 
 router = Router(tags=["12345热线"])
 
@@ -34,6 +35,7 @@ class TicketIn(Schema):
     anonymous: bool = Field(False, description="匿名举报：返回一次性查询密码")
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
+    article: int | None = Field(None, description="咨询：用知识库文章（编号）直接答复并办结（R24）")
 
 
 class ActionIn(Schema):
@@ -123,3 +125,141 @@ def inbound(request: HttpRequest, channel: str):
     data = {k: data.get(k) for k in ("text", "phone", "region", "address", "name") if isinstance(data.get(k), str)}
     _, answer = actions.file_ticket(None, {**data, "channel": "message"}, source=f"inbound:{channel}")
     return 201, answer
+
+
+@router.post("/hotline/tickets/{number}/attachments", response={201: dict[str, Any], 422: dict[str, Any]},
+             summary="上传工单附件（照片或PDF，按内容识别类型；不合格的文件逐个说明，其余保留）")
+def attach(request: HttpRequest, number: str, files: File[list[UploadedFile]]):
+    rows, errors = actions.attach_files(request.auth, number[:20], list(files or []))
+    body = {"attached": [{"id": r.pk, "name": r.original_name, "kind": r.kind, "size": r.size} for r in rows]}
+    if errors:
+        return 422, {**body, "detail": [{"field": name, "message": message} for name, message in errors]}
+    return 201, body
+
+
+# --- knowledge base --------------------------------------------------------------------------------
+
+class ArticleIn(Schema):
+    title: str = Field("", description="标题（常见问题）", max_length=500)
+    answer: str = Field("", description="答复口径", max_length=20000)
+    keywords: str = Field("", description="关键词（空格分隔）", max_length=1000)
+    source_kind: str = Field("", description="guide|policy|department", max_length=20)
+    source_ref: str = Field("", description="出处：事项编码、文号或部门", max_length=1000)
+    valid_from: str | None = Field(None, description="生效日期 YYYY-MM-DD（默认今天）", max_length=20)
+    valid_to: str | None = Field(None, description="失效日期 YYYY-MM-DD", max_length=20)
+    subject: str | None = Field(None, description="诉求分类编码（仅新建）", max_length=60)
+    department: str | None = Field(None, description="答复部门标识（仅新建）", max_length=60)
+
+
+class ReviewIn(Schema):
+    approve: bool | None = Field(None, description="通过（发布）或不通过")
+    note: str = Field("", description="审核意见（不通过须填写）", max_length=2000)
+
+
+@router.get("/hotline/knowledge", auth=None, summary="检索知识库（有效期内已发布的文章；分词、拼音、同义词）")
+def search_knowledge(request: HttpRequest, q: str = "", limit: int = 5) -> dict:
+    items = knowledge.search(q[:200], limit=max(1, min(limit, 20)), log_misses=True)
+    return {"count": len(items), "items": items}
+
+
+@router.get("/hotline/knowledge/{article_id}", auth=None, summary="知识库文章（工作人员另见全部版本）")
+def get_article(request: HttpRequest, article_id: int) -> dict:
+    from tongban.core.errors import NotFound
+
+    from . import permissions
+    from .models import Article
+
+    user = _optional_user(request)
+    if user is not None and permissions.may_edit_knowledge(user):
+        article = Article.objects.select_related("current", "subject", "department").filter(pk=article_id).first()
+        if article is None:
+            raise NotFound("未找到该知识库文章")
+        live = knowledge.in_force().filter(pk=article.pk).first()
+        return {**(knowledge.row(live) if live else {"id": article.pk}), "in_force": live is not None,
+                "retired": article.retired,
+                "versions": [knowledge.version_row(v) for v in article.versions.select_related("author", "reviewer")]}
+    live = knowledge.in_force().filter(pk=article_id).first()
+    if live is None:
+        raise NotFound("未找到该知识库文章，或已过有效期")
+    return knowledge.row(live)
+
+
+@router.post("/hotline/knowledge", response={201: dict[str, Any]}, summary="新建知识库文章（待另一人审核发布）")
+def create_article(request: HttpRequest, payload: ArticleIn):
+    v = knowledge_actions.create_article(request.auth, payload.dict())
+    return 201, {"id": v.article_id, **knowledge.version_row(v)}
+
+
+@router.post("/hotline/knowledge/{article_id}/versions", response={201: dict[str, Any]},
+             summary="修订知识库文章（新版本待审核）")
+def revise_article(request: HttpRequest, article_id: int, payload: ArticleIn):
+    v = knowledge_actions.revise(request.auth, article_id, payload.dict())
+    return 201, {"id": v.article_id, **knowledge.version_row(v)}
+
+
+@router.post("/hotline/knowledge/{article_id}/versions/{number}/review",
+             summary="审核知识库文章版本（起草人以外的人员：通过即发布）")
+def review_article(request: HttpRequest, article_id: int, number: int, payload: ReviewIn) -> dict:
+    v = knowledge_actions.review(request.auth, article_id, number, payload.approve, payload.note)
+    return {"id": v.article_id, **knowledge.version_row(v)}
+
+
+@router.post("/hotline/knowledge/{article_id}/retire", summary="停用知识库文章")
+def retire_article(request: HttpRequest, article_id: int) -> dict:
+    article = knowledge_actions.retire(request.auth, article_id)
+    return {"id": article.pk, "retired": True}
+
+
+# --- statistics, exposure, callback links ----------------------------------------------------------
+
+@router.get("/hotline/stats/overview", summary="热线统计：受理量、按时办结率、满意率、热点（本区划/本部门）")
+def stats_overview(request: HttpRequest, region: str = "", date_from: str = Query("", alias="from"),
+                   to: str = "") -> dict:
+    return stats.overview(request.auth, region[:12] or None, date_from[:10] or None, to[:10] or None)
+
+
+class ExposureIn(Schema):
+    number: str = Field("", max_length=20)
+    summary: str = Field("", description="公开的问题描述（不得含姓名、电话、身份证号、门牌号）", max_length=4000)
+
+
+class TextIn(Schema):
+    text: str = Field("", max_length=4000)
+
+
+@router.get("/hotline/exposure", auth=None, summary="曝光纠错（公开）")
+def list_exposure(request: HttpRequest, page: int = 1, page_size: int = 20) -> dict:
+    return paginate(exposure.published(), page, page_size, exposure.public_row)
+
+
+@router.get("/hotline/exposure/candidates", summary="曝光候选（超期未办结、二次不满意）")
+def exposure_candidates(request: HttpRequest) -> dict:
+    items = exposure.candidates(request.auth)
+    return {"count": len(items), "items": items}
+
+
+@router.post("/hotline/exposure", response={201: dict[str, Any]}, summary="发布曝光（经个人信息检查，R21）")
+def publish_exposure(request: HttpRequest, payload: ExposureIn):
+    return 201, exposure.public_row(exposure_actions.publish(request.auth, payload.number, payload.summary))
+
+
+@router.post("/hotline/exposure/{exposure_id}/correct", summary="登记曝光问题的整改情况")
+def correct_exposure(request: HttpRequest, exposure_id: int, payload: TextIn) -> dict:
+    return exposure.public_row(exposure_actions.correct(request.auth, exposure_id, payload.text))
+
+
+@router.post("/hotline/exposure/{exposure_id}/withdraw", summary="撤下曝光（须理由）")
+def withdraw_exposure(request: HttpRequest, exposure_id: int, payload: TextIn) -> dict:
+    return exposure.public_row(exposure_actions.withdraw(request.auth, exposure_id, payload.text))
+
+
+class CallbackIn(Schema):
+    level: int | None = Field(None, description="满意度 1—5（R26：5 非常满意 … 1 非常不满意）")
+    resolved: bool | None = Field(None, description="问题是否解决")
+    comment: str = Field("", max_length=2000)
+
+
+@router.post("/hotline/callback/{token}", auth=None, summary="短信回访链接：市民评价（一次性）")
+def callback_link(request: HttpRequest, token: str, payload: CallbackIn) -> dict:
+    ticket = actions.callback_by_link(token[:100], payload.dict())
+    return {"number": ticket.number, "status": ticket.status, "status_label": ticket.get_status_display()}

@@ -87,6 +87,7 @@ class Ticket(models.Model):
                                  related_name="+")
     filed_at = models.DateTimeField("受理时间", db_index=True)
     deadline = models.DateTimeField("办结时限")
+    first_deadline = models.DateTimeField("受理时的办结时限（不含延期）", null=True, blank=True)
     policy = models.JSONField("受理时适用的时限规定", default=dict)
     suggestion = models.JSONField("分类建议", default=dict, blank=True)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
@@ -105,6 +106,9 @@ class Ticket(models.Model):
     callback = models.JSONField("回访结果", null=True, blank=True)
     escalated = models.BooleanField("转监督（二次不满意）", default=False)
     master = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates")
+    article_version = models.ForeignKey("ArticleVersion", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="tickets", verbose_name="答复所用知识库文章版本")
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = ScopedQuerySet.as_manager()
     scope = Scope(department="department", region="region", owner="caller_user")
@@ -158,3 +162,173 @@ class Open311Client(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+# --- knowledge base ------------------------------------------------------------------------------
+
+class ArticleSource(models.TextChoices):
+    GUIDE = "guide", "办事指南"
+    POLICY = "policy", "政策文件"
+    DEPARTMENT = "department", "部门答复口径"
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "待审核"
+    PUBLISHED = "published", "已发布"
+    REJECTED = "rejected", "未通过"
+    SUPERSEDED = "superseded", "已被新版本取代"
+
+
+class Article(models.Model):
+    """A knowledge-base article (知识库): its identity; the words live in `ArticleVersion`s.
+    `current` is the published version in force (None until one is approved)."""
+
+    subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    current = models.ForeignKey("ArticleVersion", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    retired = models.BooleanField("已停用", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "知识库文章"
+        verbose_name_plural = "知识库文章"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"知识库 {self.pk}"
+
+
+class ArticleVersion(models.Model):
+    """One immutable wording of an article: drafted by one person, published by another
+    (four eyes); a ticket answered from it keeps this row."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("版本号")
+    title = models.CharField("标题（常见问题）", max_length=120)
+    answer = models.TextField("答复口径")
+    keywords = models.CharField("关键词", max_length=300, blank=True)
+    source_kind = models.CharField("来源", max_length=12, choices=ArticleSource.choices)
+    source_ref = models.CharField("来源出处（事项编码、文号或部门）", max_length=200)
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    status = models.CharField("状态", max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    review_note = models.CharField("审核意见", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "知识库文章版本"
+        verbose_name_plural = "知识库文章版本"
+        ordering = ["article_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="hotline_article_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（第{self.number}版）"
+
+    def valid_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+# --- attachments, callback links, exposure, statistics ----------------------------------------------
+
+class TicketAttachment(models.Model):
+    """A file attached to a ticket, typed by its content (`core.uploads.store`)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    storage_name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=8)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class CallbackLink(models.Model):
+    """A one-time SMS callback link (回访短信链接): the token is kept hashed; one per closure."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="callback_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    closure = models.PositiveSmallIntegerField(default=0)  # the ticket's reopened_count when sent
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ExposureStatus(models.TextChoices):
+    PUBLISHED = "published", "已曝光"
+    CORRECTED = "corrected", "已整改"
+    WITHDRAWN = "withdrawn", "已撤下"
+
+
+class Exposure(models.Model):
+    """A problem published on the portal (曝光纠错): a snapshot of public facts only
+    (department, subject, street, days open) and the centre's checked summary; later the
+    correction."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.PROTECT, related_name="exposure")
+    reason = models.CharField("入选原因", max_length=20)  # overdue | unsatisfied
+    department_name = models.CharField(max_length=100)
+    subject_name = models.CharField(max_length=60)
+    region_name = models.CharField(max_length=60)
+    street = models.CharField(max_length=60, blank=True)
+    days_open = models.PositiveIntegerField()
+    summary = models.TextField("曝光内容")
+    correction = models.TextField("整改情况", blank=True)
+    status = models.CharField(max_length=12, choices=ExposureStatus.choices, default=ExposureStatus.PUBLISHED)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField()
+    corrected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "曝光纠错"
+        verbose_name_plural = "曝光纠错"
+        ordering = ["-published_at"]
+
+
+class DailyTicketStat(models.Model):
+    """Daily summary of the tickets filed on `day` (their state when last refreshed), per
+    region, department, subject and category: the dashboard reads these plus today live."""
+
+    day = models.DateField(db_index=True)
+    region = models.CharField(max_length=12)
+    department = models.CharField(max_length=40, blank=True)
+    subject = models.CharField(max_length=40, blank=True)
+    category = models.CharField(max_length=4)
+    filed = models.PositiveIntegerField(default=0)
+    problems = models.PositiveIntegerField(default=0)  # not a linked duplicate (filed = calls)
+    closed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)  # closed by the deadline from filing, never reopened
+    returned = models.PositiveIntegerField(default=0)
+    rerouted = models.PositiveIntegerField(default=0)
+    extended = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    first_time = models.PositiveIntegerField(default=0)  # closed, never returned, rerouted, sent back or reopened
+    callbacks = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)  # levels 3–5 (R26)
+    unsatisfied = models.PositiveIntegerField(default=0)
+    unreachable = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "region"])]
+
+
+class StatsMark(models.Model):
+    """Watermark of the daily summary job."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    summarised_through = models.DateField(null=True)
+    changes_since = models.DateTimeField(null=True)

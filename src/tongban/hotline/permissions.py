@@ -36,3 +36,13 @@ def may_act(user: Any, action: str, ticket: Any) -> bool:
     if action == "urge":
         return is_operator(user) or is_supervisor(user)
     return is_operator(user)
+
+
+def may_edit_knowledge(user: Any) -> bool:
+    """Knowledge-base authors and reviewers: operators, content editors, administrators."""
+    return is_operator(user) or any(g.role == Role.EDITOR for g in grants_of(user))
+
+
+def may_see_stats(user: Any) -> bool:
+    """The hotline dashboard: operators, supervisors, department heads (their region's figures)."""
+    return is_operator(user) or is_supervisor(user) or any(g.role == Role.HEAD for g in grants_of(user))

@@ -45,12 +45,23 @@ def list_row(t: Ticket) -> dict:
 def staff_ticket(user: Any, number: str) -> Ticket | None:
     if not permissions.is_staff_reader(user):
         return None
-    return (Ticket.objects.visible_to(user).select_related("department", "subject", "region", "master")
+    return (Ticket.objects.visible_to(user)
+            .select_related("department", "subject", "region", "master", "article_version")
             .filter(number=number).first())
 
 
+STEP_LABELS = {
+    "filed": "受理", "dispatch": "派单", "sign": "签收", "return": "退回中心", "reroute": "改派",
+    "request-extension": "申请延期", "decide-extension": "延期审核", "urge": "督办", "reply": "答复",
+    "accept-reply": "审核通过并办结", "send-back": "退回重办", "callback": "回访", "link-duplicate": "关联重复工单",
+    "unlink": "取消关联", "closed-with-master": "随主工单办结", "reopened-by-duplicate": "因重复工单回访不满意重新办理",
+    "answered-from-knowledge": "知识库答复并办结", "attached": "补充附件",
+}
+
+
 def steps(t: Ticket) -> list[dict]:
-    return [{"action": s.action, "department": s.department.name if s.department_id else None, "at": _iso(s.at)}
+    return [{"action": s.action, "label": STEP_LABELS.get(s.action, s.action),
+             "department": s.department.name if s.department_id else None, "at": _iso(s.at)}
             for s in t.steps.select_related("department")]
 
 
@@ -68,6 +79,10 @@ def full(user: Any, t: Ticket, *, record: bool = True) -> dict:
         "extension_requested": t.extension_requested, "reply": t.reply_text, "result_type": t.result_type,
         "reply_flags": t.reply_flags, "closed_at": _iso(t.closed_at), "reopened_count": t.reopened_count,
         "callback": t.callback,
+        "article": ({"id": t.article_version.article_id, "version": t.article_version.number}
+                    if t.article_version_id else None),
+        "attachments": [{"id": a.pk, "name": a.original_name, "kind": a.kind, "size": a.size}
+                        for a in t.attachments.all()],
         "master": t.master.number if t.master_id else None,
         "duplicates": list(t.duplicates.values_list("number", flat=True)), "steps": steps(t),
     }

@@ -11,4 +11,11 @@ urlpatterns = [
     path("hotline/track", views.track, name="hotline-track"),
     path("hotline/operator/", views.operator, name="hotline-operator"),
     path("hotline/operator/suggest", views.operator_suggest, name="hotline-operator-suggest"),
+    path("hotline/callback/<str:token>", views.callback_link, name="hotline-callback"),
+    path("hotline/knowledge/", views.knowledge_page, name="hotline-knowledge"),
+    path("hotline/knowledge/<int:pk>/", views.knowledge_article, name="hotline-article"),
+    path("hotline/queue/", views.queue_page, name="hotline-queue"),
+    path("hotline/tickets/<str:number>/", views.ticket_page, name="hotline-ticket"),
+    path("hotline/stats/", views.stats_page, name="hotline-stats"),
+    path("hotline/exposure/", views.exposure_page, name="hotline-exposure"),
 ]

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from tongban.core import audit
 from tongban.core.errors import NotFound
 from tongban.core.identifiers import IdentifierError, validate_uscc
 
 from .models import ApiToken, Department, EnterpriseMembership, InboxMessage, Region, StaffRole, User
 
 
+@audit.no_personal_data("行政区划树：公开信息")
 def region_tree() -> list[dict]:
     """The whole region tree, built from one query."""
     nodes: dict[str, dict] = {}
@@ -23,6 +25,7 @@ def region_tree() -> list[dict]:
     return roots
 
 
+@audit.no_personal_data("一个行政区划：公开信息")
 def get_region(code: str) -> Region:
     region = Region.objects.filter(code=code).first()
     if region is None:
@@ -30,15 +33,18 @@ def get_region(code: str) -> Region:
     return region
 
 
+@audit.no_personal_data("部门与编码：公开信息")
 def departments_public() -> QuerySet[Department]:
     """Departments and their codes are public information (the portal lists them)."""
     return Department.objects.select_related("region", "parent")
 
 
+@audit.no_personal_data("工作人员的姓名、岗位与部门：以公职身份可见，不含身份证号与手机号")
 def staff_visible_to(user: User) -> QuerySet[StaffRole]:
     return StaffRole.objects.visible_to(user).select_related("user", "department", "region")
 
 
+@audit.own_data("调用者本人作为经办人的企业授权")
 def active_membership(user: User, uscc: str) -> EnterpriseMembership:
     try:
         uscc = validate_uscc(uscc)
@@ -51,12 +57,14 @@ def active_membership(user: User, uscc: str) -> EnterpriseMembership:
     return membership
 
 
+@audit.own_data("调用者本人的 API 令牌")
 def tokens_of(user: User) -> QuerySet[ApiToken]:
     """The user's own tokens ("我的 API 令牌"): an administrator's reach (revoking anyone's token
     by id, `get_token_for`) does not put everyone's tokens in their own list."""
     return ApiToken.objects.visible_to(user).filter(user=user)
 
 
+@audit.scoped_lookup("按编号取令牌以吊销（本人或管理员）：只返回令牌本身，不展示其持有人的个人信息")
 def get_token_for(user: User, token_id: int) -> ApiToken:
     token = ApiToken.objects.visible_to(user).filter(pk=token_id).first()
     if token is None:
@@ -64,6 +72,7 @@ def get_token_for(user: User, token_id: int) -> ApiToken:
     return token
 
 
+@audit.scoped_lookup("经办人授权的查询集（供处理与列表）：展示其中经办人的是 agents_seen，逐人记录读取")
 def memberships_to_manage(user: User, uscc: str | None = None) -> QuerySet[EnterpriseMembership]:
     """Agents' authorisations of the enterprises `user` represents (legal representative):
     requests to decide and authorisations to withdraw. An administrator sees an enterprise's
@@ -81,6 +90,18 @@ def memberships_to_manage(user: User, uscc: str | None = None) -> QuerySet[Enter
     return rows.filter(enterprise_id__in=represented)
 
 
+@audit.personal_read("identity.agent")
+def agents_seen(user: User, memberships) -> list[EnterpriseMembership]:
+    """The agents' authorisations a legal representative (or an administrator) is shown, each
+    recorded as a read of the agent's (masked) identity — the page and the API render these."""
+    rows = list(memberships)
+    for m in rows:
+        if m.user_id != user.pk:
+            audit.record_read("identity.agent", subject_id=m.user_id, obj=m, reason="法定代表人确认经办人授权")
+    return rows
+
+
+@audit.scoped_lookup("取一项经办人授权以处理：处理动作本身写审计记录（identity.agent.*）")
 def get_membership_to_manage(user: User, uscc: str, membership_id: int) -> EnterpriseMembership:
     membership = memberships_to_manage(user, uscc).filter(pk=membership_id).first()
     if membership is None:
@@ -88,10 +109,12 @@ def get_membership_to_manage(user: User, uscc: str, membership_id: int) -> Enter
     return membership
 
 
+@audit.own_data("调用者本人的消息")
 def messages_of(user: User) -> QuerySet[InboxMessage]:
     return InboxMessage.objects.visible_to(user).filter(user=user)
 
 
+@audit.own_data("调用者本人的一条消息")
 def get_message(user: User, message_id: int) -> InboxMessage:
     message = messages_of(user).filter(pk=message_id).first()
     if message is None:

@@ -39,8 +39,30 @@ def import_holdings() -> int:
     return added
 
 
+def food_licence() -> Licence | None:
+    """The demo restaurant holds a 食品经营许可证 (the licences journey: it applies for 公共场所卫生
+    许可 and its 营业执照 is fetched after the consent preview). Idempotent."""
+    from tongban.catalog.models import LicenceType
+    from tongban.identity.demo import DEMO_ENTERPRISE, make_uscc
+    from tongban.identity.models import Department
+
+    enterprise = Enterprise.objects.filter(uscc=make_uscc(DEMO_ENTERPRISE["region"], DEMO_ENTERPRISE["org"])).first()
+    market = Department.objects.filter(pk="market").select_related("region").first()
+    kind = LicenceType.objects.filter(pk="ZZ-SPJY").first()
+    if enterprise is None or market is None or kind is None:
+        return None
+    found = Licence.objects.filter(licence_type=kind, holder_id=enterprise.uscc).first()
+    if found is not None:
+        return found
+    return actions.issue_licence(
+        None, licence_type=kind, holder_kind=HolderKind.ENTERPRISE, holder_id=enterprise.uscc,
+        holder_name=enterprise.name, issuer=market, region=market.region, holder_enterprise=enterprise,
+        fields={"经营场所": "大连市中山区人民路 1 号", "主体业态": "餐饮服务经营者", "经营项目": "热食类食品制售"})
+
+
 def load() -> None:
     import_holdings()
+    food_licence()
     from tongban.cases.models import Case
 
     for case in (Case.objects.filter(status="approved", item_version__isnull=False)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("licences/data-uses/<int:use_id>/objection/", views.data_use_objection, name="data-use-objection"),
     path("licences/vault/", views.my_vault, name="vault"),
     path("licences/vault/<int:entry_id>/delete/", views.vault_delete, name="vault-delete"),
+    path("licences/consents/<str:number>/", views.case_consents, name="consents"),
 ]

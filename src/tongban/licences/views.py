@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.core import audit
 from tongban.core.errors import Conflict, FieldError, NotFound
@@ -89,3 +89,43 @@ def vault_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
     except NotFound:
         message = "未找到该材料。"
     return _vault_page(request, message)
+
+
+@require_http_methods(["GET", "POST"])
+def case_consents(request: HttpRequest, number: str) -> HttpResponse:
+    """证照调取授权 of one case: each fetch's preview and state; the applicant consents or
+    withdraws (until acceptance). Whoever may not see the case gets the ordinary 404."""
+    from django.core.exceptions import PermissionDenied
+
+    from tongban.cases import consents
+    from tongban.cases.selectors import get_case
+
+    try:
+        case = get_case(request.user, number)
+    except NotFound:
+        raise Http404 from None
+    message, error, status = "", "", 200
+    if request.method == "POST":
+        position = request.POST.get("position", "")
+        try:
+            if not position.isdigit():
+                raise FieldError("material", "请选择材料")
+            if request.POST.get("action") == "withdraw":
+                m = consents.withdraw(request.user, case, int(position))
+                message = f"已撤回同意：《{m.name}》不再调取，改为未提交。"
+            else:
+                f = consents.grant(request.user, case, int(position), request.POST.get("digest") or None)
+                message = f"已同意并调取《{f.material}》。"
+        except PermissionDenied as exc:
+            error, status = str(exc), 403
+        except FieldError as exc:
+            error, status = "；".join(m for _, m in exc.errors), 422
+        except Conflict as exc:
+            error, status = exc.message, 409
+        case = get_case(request.user, number)
+    from tongban.cases import permissions
+
+    return render(request, "licences/consents.html", {
+        "case": case, "rows": [f.out() for f in consents.case_fetches(case)], "message": message, "error": error,
+        "own": permissions.speaks_for_applicant(request.user, case),
+        "open": case.accepted_on is None and case.status in consents.OPEN_STATES}, status=status)

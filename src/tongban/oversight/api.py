@@ -23,6 +23,43 @@ def overview(request: HttpRequest, region: str | None = None, from_: str | None 
     return {"region": place.code, "region_name": place.name, "from": first.isoformat(), "to": last.isoformat(), **out}
 
 
+def _head(first, last, place) -> dict[str, Any]:
+    return {"region": place.code, "region_name": place.name, "from": first.isoformat(), "to": last.isoformat()}
+
+
+@router.get("/stats/breakdown", summary="统计下钻：按下一级区划、部门或某部门的事项分组（含最多跑一次率）")
+def breakdown(request: HttpRequest, by: str = "department", region: str | None = None,
+              from_: str | None = Query(None, alias="from"), to: str | None = None,
+              department: str | None = None) -> dict:
+    if by not in stats.GROUPS:
+        raise FieldError("by", "分组应为 region（下一级区划）、department（部门）或 item（事项，须指定部门）")
+    first, last = selectors.date_range(from_, to)
+    place, codes, departments, dept, _ = selectors.drill_scope(request.auth, region, department, None)
+    if by == "item" and dept is None:
+        raise FieldError("department", "按事项分组须指定部门")
+    fold = None
+    if by == "region":
+        _, fold = selectors.districts_of(place)
+        if not fold:
+            raise FieldError("region", f"{place.name}没有下一级区划")
+    if departments is not None and by != "department" and dept is None:
+        raise FieldError("department", "部门负责人须指定本部门")
+    out = stats.breakdown(first, last, codes, by, departments=departments, department=dept.pk if dept else None,
+                          fold=fold)
+    return {**_head(first, last, place), "by": by, "department": dept.pk if dept else None, **out}
+
+
+@router.get("/stats/cases", summary="统计下钻到办件：某部门某事项区间内办结的办件及经办人汇总")
+def decided_cases(request: HttpRequest, department: str, item: str, region: str | None = None,
+                  from_: str | None = Query(None, alias="from"), to: str | None = None, page: int = 1,
+                  page_size: int = 50) -> dict:
+    first, last = selectors.date_range(from_, to)
+    place, codes, _, dept, service_item = selectors.drill_scope(request.auth, region, department, item)
+    cases, officers = stats.decided_cases(first, last, codes, dept.pk, service_item.code)
+    return {**_head(first, last, place), "department": dept.pk, "item": service_item.code,
+            "item_name": service_item.name, "cases": paginate(cases, page, page_size), "officers": officers}
+
+
 class AlertActionIn(Schema):
     reason: str = Field("", max_length=2000, description="resolve / dismiss：理由（必填）")
 

@@ -14,6 +14,8 @@ COLUMNS = [
     ("time_used_vs_promised", "用时/承诺"), ("reviews.5", "非常满意"), ("reviews.4", "满意"),
     ("reviews.3", "基本满意"), ("reviews.2", "不满意"), ("reviews.1", "非常不满意"),
     ("reviews_excluded", "已剔除评价"), ("bad_review_rate", "差评率"), ("backlog", "积压"), ("overdue", "超期"),
+    ("visits_per_case", "每件跑动次数"), ("at_most_one_visit_rate", "最多跑一次率"),
+    ("zero_visit_rate", "一次不用跑比例"),
     ("rectification.opened", "差评整改数"), ("rectification.follow_up_rate", "差评回访率"),
     ("rectification.on_time_rate", "按时整改率"), ("rectification.satisfied_again_rate", "回访满意率"),
 ]

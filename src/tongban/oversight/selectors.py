@@ -106,3 +106,43 @@ def alert_row(a: Alert) -> dict[str, Any]:
             "severity_words": a.get_severity_display(), "case": a.case.number, "department": a.department_id,
             "region": a.region_id, "state": a.state, "state_words": a.get_state_display(), "evidence": a.evidence,
             "reason": a.reason, "opened_at": timezone.localtime(a.opened_at).isoformat()}
+
+
+# --- the drill-down (city → district → department → item → cases and officers) ------------------------
+
+def districts_of(region: Region) -> tuple[list[Region], dict[str, str]]:
+    """The regions one level below `region` and, for every code under each, the child it folds into."""
+    children = list(Region.objects.filter(parent=region).order_by("path"))
+    fold: dict[str, str] = {}
+    if children:
+        for code, path in Region.objects.filter(path__startswith=region.path).values_list("pk", "path"):
+            child = next((c for c in children if path.startswith(c.path)), None)
+            if child is not None:
+                fold[code] = child.pk
+    return children, fold
+
+
+def drill_scope(user: Any, region_code: str | None, department: str | None,
+                item: str | None) -> tuple[Region, list[str] | None, set[str] | None, Any, Any]:
+    """The viewer's region (stats_scope) and the department and item asked for: an unknown one →
+    422 naming the field; a department outside a head's own → 404; an item not of the department
+    → 422."""
+    from tongban.catalog.models import ServiceItem
+    from tongban.identity.models import Department
+
+    region, codes, departments = stats_scope(user, region_code)
+    dept = None
+    if department:
+        dept = Department.objects.filter(pk=department).first()
+        if dept is None:
+            raise FieldError("department", f"未知的部门 {department}")
+        if departments is not None and dept.pk not in departments:
+            raise NotFound("未找到该部门的统计")
+    service_item = None
+    if item:
+        if dept is None:
+            raise FieldError("department", "按事项查看须先指定部门")
+        service_item = ServiceItem.objects.filter(code=item, department_id=dept.pk).first()
+        if service_item is None:
+            raise FieldError("item", f"{dept.name}没有事项 {item}")
+    return region, codes, departments, dept, service_item

@@ -10,6 +10,7 @@ app_name = "oversight"
 urlpatterns = [
     path("reviews/stats/", views.public_stats, name="stats"),
     path("reviews/stats/export.xlsx", views.public_stats_xlsx, name="stats-xlsx"),
+    path("oversight/stats/", views.drill, name="drill"),
     path("oversight/alerts/", views.alerts, name="alerts"),
     path("oversight/alerts/<int:alert_id>/<str:action>/", views.alert_action, name="alert-action"),
 ]

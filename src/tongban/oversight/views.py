@@ -1,5 +1,7 @@
 """Pages of oversight: the public per-department statistics (R28, no login; the same numbers as
-`/api/stats/overview`, with ECharts and an Excel export) and the supervisors' alert queue."""
+`/api/stats/overview`, with ECharts and an Excel export), the supervisors' and heads' drill-down
+(city → district → department → item → cases and officers; the same numbers as
+`/api/stats/breakdown` and `/api/stats/cases`) and the supervisors' alert queue."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -54,6 +57,52 @@ def public_stats_xlsx(request: HttpRequest) -> HttpResponse:
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = content_disposition_header(True, f"好差评统计-{data['from']}-{data['to']}.xlsx")
     return response
+
+
+def _chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"names": [r["name"] for r in rows],
+            "per_case": [r["visits_per_case"] for r in rows],
+            "le_one": [round(r["at_most_one_visit_rate"] * 100, 1) if r["at_most_one_visit_rate"] is not None
+                       else None for r in rows]}
+
+
+@require_GET
+def drill(request: HttpRequest) -> HttpResponse:
+    """The drill-down for supervisors (their region and below), department heads (their
+    departments) and administrators: districts and departments, then a department's items, then
+    an item's decided cases and officers — visits per case and the 最多跑一次 rate at every level."""
+    g = request.GET
+    form = {"from": g.get("from", ""), "to": g.get("to", ""), "region": g.get("region", ""),
+            "department": g.get("department", ""), "item": g.get("item", "")}
+    try:
+        first, last = selectors.date_range(g.get("from"), g.get("to"))
+        place, codes, departments, dept, item = selectors.drill_scope(
+            request.user, g.get("region"), g.get("department"), g.get("item"))
+    except FieldError as exc:
+        return render(request, "oversight/drill.html", {"errors": [m for _, m in exc.errors], "form": form},
+                      status=422)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    base = {"from": first.isoformat(), "to": last.isoformat(), "region": place.code}
+    context: dict[str, Any] = {"form": {**form, **base}, "place": place, "department": dept, "item": item,
+                               "base": base}
+    if item is not None:
+        cases, officers = stats.decided_cases(first, last, codes, dept.pk, item.code)
+        page = Paginator(cases, 50).get_page(g.get("page"))
+        context.update(level="cases", page=page, officers=officers,
+                       chart=_chart([{"name": o["officer"], **o} for o in officers]))
+    elif dept is not None:
+        cells = stats.cube(first, last, codes, dept.pk)
+        out = stats.table(stats.project(cells, "item"), "item")
+        context.update(level="items", table=out, chart=_chart(out["rows"]))
+    else:
+        cells = stats.cube(first, last, codes)
+        children, fold = selectors.districts_of(place)
+        districts = stats.table(stats.project(cells, "region", fold=fold, departments=departments), "region") \
+            if children and departments is None else None
+        out = stats.table(stats.project(cells, "department", departments=departments), "department")
+        context.update(level="departments", table=out, districts=districts, chart=_chart(out["rows"]))
+    return render(request, "oversight/drill.html", context)
 
 
 @require_GET

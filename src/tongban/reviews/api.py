@@ -19,7 +19,8 @@ router = Router(tags=["好差评"])
 
 class ReviewIn(Schema):
     case: str | None = Field(None, description="被评价的办件编号", max_length=40)
-    ticket: str | None = Field(None, description="12345 工单编号（热线上线后启用）", max_length=40)
+    ticket: str | None = Field(None, description="已办结的 12345 工单编号（来电人本人；电话回访已评价的不再评价）",
+                               max_length=40)
     visit: int | None = Field(None, description="无办件的窗口来访（首问登记）编号")
     level: int = Field(..., ge=1, le=5, description="5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意")
     comment: str = Field("", max_length=2000, description="评价内容")
@@ -69,9 +70,8 @@ class RectActionIn(Schema):
 @router.post("/reviews", response={201: dict[str, Any]}, summary="评价一次服务（一事一评，R26）")
 @idempotent
 def create_review(request: HttpRequest, payload: ReviewIn):
-    if payload.ticket:
-        raise FieldError("ticket", "12345 工单的评价由热线回访产生，暂不支持在此评价")
-    review = actions.submit_review(request.auth, case=payload.case, visit=payload.visit, level=payload.level,
+    review = actions.submit_review(request.auth, case=payload.case, visit=payload.visit, ticket=payload.ticket,
+                                   level=payload.level,
                                    comment=payload.comment, tags=payload.tags, channel=payload.channel,
                                    token=payload.token)
     return 201, selectors.review_row(selectors.get_review(request.auth, review.pk))

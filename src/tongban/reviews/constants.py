@@ -29,6 +29,7 @@ class Channel(models.TextChoices):
     KIOSK = "kiosk", "窗口评价器"
     SMS = "sms", "短信"
     WINDOW = "window", "窗口"
+    PHONE = "hotline", "12345 回访"
 
 
 class InvitationKind(models.TextChoices):

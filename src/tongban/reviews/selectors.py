@@ -33,7 +33,8 @@ def visible_rectifications(user: Any) -> QuerySet[Rectification]:
 
 
 def get_review(user: Any, review_id: int) -> Review:
-    review = (visible_reviews(user).select_related("case", "department", "region", "visit", "rectification")
+    review = (visible_reviews(user).select_related("case", "ticket", "department", "region", "visit",
+                                                   "rectification")
               .prefetch_related("tags").filter(pk=review_id).first())
     if review is None:
         raise NotFound("未找到该评价")
@@ -53,12 +54,14 @@ def review_row(review: Review) -> dict[str, Any]:
     return {
         "id": review.pk,
         "case": review.case.number if review.case_id else None,
+        "ticket": review.ticket.number if review.ticket_id else None,
         "visit": review.visit_id,
         "level": review.level,
         "level_words": Level(review.level).label,
         "tags": [{"code": t.code, "name": t.name} for t in review.tags.all()],
         "comment": review.comment,
         "channel": review.channel,
+        "reviewer_phone": review.reviewer_phone_masked or None,
         "department": {"id": review.department_id, "name": review.department.name},
         "region": review.region_id,
         "created_at": _iso(review.created_at),
@@ -71,7 +74,7 @@ def review_row(review: Review) -> dict[str, Any]:
 
 
 def list_reviews(user: Any) -> QuerySet[Review]:
-    return (visible_reviews(user).select_related("case", "department", "rectification")
+    return (visible_reviews(user).select_related("case", "ticket", "department", "rectification")
             .prefetch_related("tags").order_by("-created_at", "-pk"))
 
 
@@ -111,6 +114,7 @@ def rectification_row(rect: Rectification, today: dt.date | None = None, *, step
         "id": rect.pk,
         "review": review.pk,
         "case": review.case.number if review.case_id else None,
+        "ticket": review.ticket.number if review.ticket_id else None,
         "level": review.level,
         "level_words": Level(review.level).label,
         "comment": review.comment,
@@ -141,7 +145,7 @@ def rectification_row(rect: Rectification, today: dt.date | None = None, *, step
 def rectification_queue(user: Any, *, state: str = "open") -> list[Rectification]:
     """The department's (heads) or the region's (supervisors) rectifications: overdue first, then
     by the nearer deadline."""
-    rows = visible_rectifications(user).select_related("review__case", "department", "region")
+    rows = visible_rectifications(user).select_related("review__case", "review__ticket", "department", "region")
     if state == "open":
         rows = rows.filter(state__in=[RectState.OPEN, RectState.CLOSED])
     elif state:
@@ -155,7 +159,7 @@ def rectification_queue(user: Any, *, state: str = "open") -> list[Rectification
 
 
 def get_rectification(user: Any, rect_id: int) -> Rectification:
-    rect = (visible_rectifications(user).select_related("review__case", "department", "region")
+    rect = (visible_rectifications(user).select_related("review__case", "review__ticket", "department", "region")
             .prefetch_related("steps").filter(pk=rect_id).first())
     if rect is None:
         raise NotFound("未找到该整改单")

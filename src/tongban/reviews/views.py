@@ -57,22 +57,31 @@ def _form(request: HttpRequest, template: str, context: dict[str, Any], status: 
 
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
-    """The applicant's review of one finished case (signed in; large-text friendly)."""
+    """The applicant's review of one finished case, or the caller's of one closed 12345 ticket
+    (signed in; large-text friendly)."""
     from tongban.cases import selectors as case_selectors
+    from tongban.hotline.models import Ticket
 
     number = (request.GET.get("case") or request.POST.get("case") or "").strip()
+    ticket_no = (request.GET.get("ticket") or request.POST.get("ticket") or "").strip()
     if permissions.is_staff(request.user):
         raise PermissionDenied("工作人员不能代替申请人评价")
-    case = case_selectors.visible_cases(request.user).filter(number=number).select_related(
-        "item", "department").first() if number else None
-    if case is None:
-        raise Http404("未找到该办件")
-    context: dict[str, Any] = {"case": case}
+    case = ticket = None
+    if number:
+        case = case_selectors.visible_cases(request.user).filter(number=number).select_related(
+            "item", "department").first()
+    elif ticket_no:
+        ticket = Ticket.objects.filter(number=ticket_no, caller_user=request.user).select_related(
+            "department", "last_department").first()
+    if case is None and ticket is None:
+        raise Http404("未找到该办件或工单")
+    context: dict[str, Any] = {"case": case, "ticket": ticket,
+                               "query": f"case={number}" if case else f"ticket={ticket_no}"}
     if request.method == "POST":
         try:
-            actions.submit_review(request.user, case=number, level=_level(request.POST.get("level")),
-                                  comment=request.POST.get("comment", ""), tags=request.POST.getlist("tags"),
-                                  channel=Channel.PORTAL)
+            actions.submit_review(request.user, case=number if case else None, ticket=ticket_no if ticket else None,
+                                  level=_level(request.POST.get("level")), comment=request.POST.get("comment", ""),
+                                  tags=request.POST.getlist("tags"), channel=Channel.PORTAL)
         except FieldError as exc:
             return _form(request, "reviews/new.html", {**context, "errors": _errors(exc), "values": request.POST,
                                                        "chosen": request.POST.getlist("tags")}, 422)

@@ -12,7 +12,7 @@ from tongban.cases.models import Case, CaseClockEvent
 
 from .conftest import file
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.real_calendar]
 LONG_ITEM = "RS-GG-004"  # 45 working days
 
 

@@ -165,7 +165,9 @@ def test_R12_licence_material_is_fetched_not_uploaded(clients, cast):
     LicenceHolding.objects.create(licence_type=sfz, number="SFZ-T-1", holder=cast.citizen.id_number,
                                   holder_name=cast.citizen.name, issuer_id=sfz.issuer_id,
                                   valid_from=dt.date(2020, 1, 1))
-    r = file(clients.citizen, materials=["申请人居民身份证"])  # even when offered, a held licence is fetched
+    r = file(clients.citizen, materials=["申请人居民身份证"])  # a held licence is never uploaded; unconsented,
+    assert {m["name"]: m["provision"] for m in r.json()["materials"]}["申请人居民身份证"] == "missing"  # not fetched
+    r = file(clients.citizen, materials=[{"name": "申请人居民身份证", "provision": "fetched"}])  # consented
     m = next(m for m in r.json()["materials"] if m["name"] == "申请人居民身份证")
     assert m["provision"] == "fetched" and m["licence_number"] == "SFZ-T-1"
     form = next(m for m in r.json()["materials"] if m["source"] == "form")
@@ -174,11 +176,13 @@ def test_R12_licence_material_is_fetched_not_uploaded(clients, cast):
     assert {m["name"]: m["provision"] for m in other.json()["materials"]}["申请人居民身份证"] == "missing"
 
 
-def test_R12_confirmed_material_is_offered_for_reuse(clients):
+def test_R12_confirmed_material_is_offered_for_reuse(clients, django_capture_on_commit_callbacks):
     first = file(clients.citizen, materials=[NOT_TOLERABLE]).json()["number"]
     r = file(clients.citizen, materials=[{"name": NOT_TOLERABLE, "provision": "reused"}])
     assert r.status_code == 422  # not yet confirmed by an officer
     post(clients.officer, f"/api/cases/{first}/actions/accept")
+    with django_capture_on_commit_callbacks(execute=True):  # the vault keeps it once the case is approved
+        post(clients.officer, f"/api/cases/{first}/actions/approve")
     r = file(clients.citizen, materials=[{"name": NOT_TOLERABLE, "provision": "reused"}])
     assert r.status_code == 201
     assert {m["name"]: m["provision"] for m in r.json()["materials"]}[NOT_TOLERABLE] == "reused"

@@ -136,7 +136,8 @@ def test_R12_licence_material_is_fetched_not_uploaded(clients, cast):
     case = Case.objects.get(number=file(clients.citizen).json()["number"])
     material = licence_material(case)
     holding = hold(cast.citizen, material)
-    fetched = Case.objects.get(number=file(clients.citizen).json()["number"])
+    fetched = Case.objects.get(number=file(clients.citizen, materials=[
+        {"name": material.name, "provision": "fetched"}]).json()["number"])
     fetched_material = fetched.materials.get(name=material.name)
     assert fetched_material.provision == "fetched"
     r = upload(clients.citizen, fetched.number, fetched_material.position, pdf())

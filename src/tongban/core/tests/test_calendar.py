@@ -30,6 +30,8 @@ from tongban.core.calendar import (
 )
 from tongban.core.models import AuditChainHead, AuditRecord, CalendarDay, CalendarYear, IdempotencyRecord
 
+pytestmark = pytest.mark.real_calendar  # the unknown year is what these tests are about
+
 D = dt.date
 LIB = library_calendar()
 SAMPLES = Path(__file__).resolve().parents[4].parent / "shared" / "acceptance" / "samples" / "calendar.json"

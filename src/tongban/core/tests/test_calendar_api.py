@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from tongban.core.calendar import invalidate_calendar
 
+pytestmark = pytest.mark.real_calendar  # years the library does not know are tested here
+
 ADD, BETWEEN = "/api/calendar/add", "/api/calendar/between"
 
 

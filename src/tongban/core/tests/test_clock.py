@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from tongban.core.calendar import UnknownCalendarYear, library_calendar
 from tongban.core.clock import Clock, ClockError, ClockEvent, ClockState, EventKind, Unit
 
+pytestmark = pytest.mark.real_calendar  # years the library does not know are tested here
+
 D = dt.date
 LIB = library_calendar()
 START, PAUSE, RESUME = EventKind.START, EventKind.PAUSE, EventKind.RESUME

@@ -1,8 +1,11 @@
+from .normative import RegistrationCounter, RegistrationPattern
+from .opendata import Dataset, DatasetVersion
 from .pages import (
     ColumnPage,
     ConsultationComment,
     ConsultationPage,
     DisclosureSiteRoot,
+    InterpretationPage,
     PolicyDocumentPage,
 )
 from .requests import DisclosureRequest, RequestEvent, RequestNumberCounter
@@ -11,9 +14,14 @@ __all__ = [
     "ColumnPage",
     "ConsultationComment",
     "ConsultationPage",
+    "Dataset",
+    "DatasetVersion",
     "DisclosureRequest",
     "DisclosureSiteRoot",
+    "InterpretationPage",
     "PolicyDocumentPage",
+    "RegistrationCounter",
+    "RegistrationPattern",
     "RequestEvent",
     "RequestNumberCounter",
 ]

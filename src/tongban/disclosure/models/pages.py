@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -24,9 +24,12 @@ from .. import wenhao
 from ..constants import (
     CONSULTATION_DAYS,
     CONSULTATION_ENTERPRISE_DAYS,
+    NORMATIVE_MAX_YEARS,
+    NORMATIVE_PROVISIONAL_MAX_YEARS,
     PROACTIVE_DAYS,
     Adoption,
     CommentStatus,
+    InterpretationKind,
     Validity,
 )
 
@@ -43,6 +46,24 @@ def privacy_message(findings: list[privacy.Finding]) -> str:
     )
 
 
+# the form's values the checks before publication need (the form builds its instance only after clean())
+COPIED_FOR_CHECKS = (
+    "title",
+    "body",
+    "draft",
+    "explanation",
+    "normative",
+    "issuer",
+    "effective_on",
+    "expires_on",
+    "document",
+    "kind",
+    "chart",
+    "video",
+    "video_url",
+)
+
+
 class PrivacyGatedForm(WagtailAdminPageForm):
     """The admin's publish button passes the gate only when the text is clean or a reason is recorded."""
 
@@ -50,9 +71,11 @@ class PrivacyGatedForm(WagtailAdminPageForm):
         cleaned = super().clean()
         if "action-publish" in self.data or "action-submit" in self.data:
             page = self.instance
-            for name in ("title", "body", "draft", "explanation"):
+            for name in COPIED_FOR_CHECKS:
                 if name in cleaned and hasattr(page, name):
                     setattr(page, name, cleaned[name])
+            for field, message in page.publication_errors().items():
+                self.add_error(field if field in self.fields else None, message)
             findings = page.privacy_findings()
             if findings and not (cleaned.get(PRIVACY_FIELD) or "").strip():
                 self.add_error(None, privacy_message(findings))
@@ -71,6 +94,10 @@ class PrivacyGated(models.Model):
 
     def privacy_text(self) -> str:
         return self.title
+
+    def publication_errors(self) -> dict[str, str]:
+        """What must hold before the page goes live (beyond the privacy gate), by field."""
+        return {}
 
     def privacy_findings(self) -> list[privacy.Finding]:
         return privacy.scan(self.privacy_text())
@@ -130,7 +157,12 @@ class ColumnPage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("column_type"), FieldPanel("intro")]
     parent_page_types = ["disclosure.DisclosureSiteRoot", "disclosure.ColumnPage"]
-    subpage_types = ["disclosure.ColumnPage", "disclosure.PolicyDocumentPage", "disclosure.ConsultationPage"]
+    subpage_types = [
+        "disclosure.ColumnPage",
+        "disclosure.PolicyDocumentPage",
+        "disclosure.InterpretationPage",
+        "disclosure.ConsultationPage",
+    ]
     template = "disclosure/column.html"
 
     class Meta:
@@ -139,6 +171,9 @@ class ColumnPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["children"] = self.get_children().live().public().specific().order_by("-first_published_at")[:50]
+        site = DisclosureSiteRoot.objects.ancestor_of(self).values_list("slug", flat=True).first()
+        if site:
+            context["feed_base"] = f"/disclosure/feeds/{site}/{self.slug}/"
         return context
 
 
@@ -166,6 +201,11 @@ class PolicyDocumentPage(PrivacyGated, Page):
         "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="替代文件"
     )
     normative = models.BooleanField("行政规范性文件", default=False)
+    registration_number = models.CharField(
+        "统一登记编号", max_length=60, unique=True, null=True, blank=True, editable=False
+    )
+    registered_on = models.DateField("登记日期", null=True, blank=True, editable=False)
+    validity_changed_on = models.DateField("效力变更日期", null=True, blank=True, editable=False)
     topics = models.CharField("主题分类", max_length=200, blank=True, help_text="以顿号或逗号分隔")
     body = RichTextField("正文", blank=True)
     attachment = models.ForeignKey(
@@ -179,6 +219,7 @@ class PolicyDocumentPage(PrivacyGated, Page):
     search_tokens = models.TextField(blank=True, editable=False)
 
     base_form_class = PrivacyGatedForm
+    exclude_fields_in_copy = ["registration_number", "registered_on", "validity_changed_on"]
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel(
@@ -258,18 +299,95 @@ class PolicyDocumentPage(PrivacyGated, Page):
             errors["expires_on"] = "失效日期不能早于生效日期"
         if self.validity == Validity.AMENDED and not self.replaced_by_id:
             errors["replaced_by"] = "已修订的文件须链接修订后的文件"
+        if self.replaced_by_id:
+            if self.replaced_by_id == self.pk:
+                errors["replaced_by"] = "替代文件不能是本文件"
+            elif not PolicyDocumentPage.objects.filter(pk=self.replaced_by_id).exists():
+                errors["replaced_by"] = "替代文件须为政策文件"
+        if self.live:
+            errors.update(self.publication_errors())
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
-        from ..search import tokens
+    def publication_errors(self) -> dict[str, str]:
+        """A normative document names its issuer (its registration pattern) and its period of
+        validity: effective and expiry dates, at most 5 years apart (2 for 暂行/试行 rules)."""
+        if not self.normative:
+            return {}
+        errors = {}
+        if not self.issuer_id and not getattr(self, "issuer", None):
+            errors["issuer"] = "行政规范性文件须选择发布机关（统一登记编号按发布机关编排）"
+        if not self.effective_on:
+            errors["effective_on"] = "行政规范性文件须写明生效日期"
+        if not self.expires_on:
+            errors["expires_on"] = "行政规范性文件须写明有效期（失效日期）"
+        elif self.effective_on:
+            years = self.maximum_validity_years
+            limit = _add_years(self.effective_on, years) - dt.timedelta(days=1)
+            if self.expires_on > limit:
+                kind = "暂行、试行的" if years == NORMATIVE_PROVISIONAL_MAX_YEARS else ""
+                errors["expires_on"] = f"{kind}行政规范性文件有效期不超过{years}年，失效日期最晚为{limit:%Y-%m-%d}"
+        return errors
 
-        self.search_tokens = tokens(
-            f"{self.title} {self.document_number} {self.issuer_name} {strip_tags(self.body or '')}"
-        )
+    @property
+    def maximum_validity_years(self) -> int:
+        provisional = any(word in (self.title or "") for word in ("暂行", "试行"))
+        return NORMATIVE_PROVISIONAL_MAX_YEARS if provisional else NORMATIVE_MAX_YEARS
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "live" not in update_fields:
+            # Wagtail's bookkeeping saves (latest revision, locks): the content is the revision's business
+            return super().save(*args, **kwargs)
+        today = timezone.localdate()
+        changed = []
         if self.live and not self.published_on:
-            self.published_on = timezone.localdate()
-        return super().save(*args, **kwargs)
+            self.published_on = today
+            changed.append("published_on")
+        with transaction.atomic():
+            stored = (
+                type(self).objects.filter(pk=self.pk).values("registration_number", "registered_on", "validity").first()
+                if self.pk
+                else None
+            )
+            if stored and stored["registration_number"]:
+                # a number once given stays with the document, whatever revision is published later
+                self.registration_number, self.registered_on = stored["registration_number"], stored["registered_on"]
+            if self.validity == Validity.VALID and self.expires_on and self.expires_on < today:
+                self.validity = Validity.EXPIRED  # it lapsed the day after its expiry date
+                self.validity_changed_on = self.expires_on + dt.timedelta(days=1)
+                changed += ["validity", "validity_changed_on"]
+            elif stored and stored["validity"] != self.validity:
+                self.validity_changed_on = today
+                changed += ["validity", "validity_changed_on"]
+            if self.live and self.normative and not self.registration_number and self.issuer_id:
+                from .. import numbering
+
+                self.registered_on = self.published_on or today
+                self.registration_number = numbering.next_registration_number(self.issuer, self.registered_on.year)
+                changed += ["registration_number", "registered_on"]
+            from ..search import tokens
+
+            self.search_tokens = tokens(
+                f"{self.title} {self.document_number} {self.registration_number or ''} {self.issuer_name} "
+                f"{strip_tags(self.body or '')}"
+            )
+            if kwargs.get("update_fields") is not None and changed:
+                kwargs["update_fields"] = list({*kwargs["update_fields"], *changed, "search_tokens"})
+            return super().save(*args, **kwargs)
+
+    def replaces(self):
+        """The documents this one replaced (修订 / 废止 linking to it), for the both-ways link."""
+        return PolicyDocumentPage.objects.live().public().filter(replaced_by=self).order_by("-published_on")
+
+    def live_interpretations(self):
+        return InterpretationPage.objects.live().public().filter(document=self).order_by("-first_published_at")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["interpretations"] = self.live_interpretations()
+        context["replaces"] = self.replaces()
+        return context
 
     # R13: proactive disclosure within 20 working days of forming
     @property
@@ -283,6 +401,87 @@ class PolicyDocumentPage(PrivacyGated, Page):
 
     def topic_list(self) -> list[str]:
         return [t.strip() for t in self.topics.replace("，", "、").replace(",", "、").split("、") if t.strip()]
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class InterpretationPage(PrivacyGated, Page):
+    """政策解读: text, a chart or a video explaining one policy document; the document lists its
+    interpretations and each interpretation links back to its document."""
+
+    document = models.ForeignKey(
+        PolicyDocumentPage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interpretations",
+        verbose_name="所解读的政策文件",
+    )
+    kind = models.CharField("解读形式", max_length=10, choices=InterpretationKind.choices, default="text")
+    interpreter = models.CharField("解读机关（解读人）", max_length=100, blank=True)
+    body = RichTextField("解读内容", blank=True, help_text="图表、视频解读也请在此写出要点（供读屏软件与检索）")
+    chart = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="图解"
+    )
+    video = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="视频文件（MP4）",
+    )
+    video_url = models.URLField("视频地址", blank=True)
+
+    base_form_class = PrivacyGatedForm
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("document"),
+        FieldPanel("kind"),
+        FieldPanel("interpreter"),
+        FieldPanel("body"),
+        FieldPanel("chart"),
+        FieldPanel("video"),
+        FieldPanel("video_url"),
+        FieldPanel("privacy_reason"),
+    ]
+    parent_page_types = ["disclosure.ColumnPage"]
+    subpage_types: list[str] = []
+    template = "disclosure/interpretation.html"
+
+    class Meta:
+        verbose_name = "政策解读"
+
+    def privacy_text(self) -> str:
+        return f"{self.title}\n{strip_tags(self.body or '')}"
+
+    def publication_errors(self) -> dict[str, str]:
+        errors = {}
+        if not self.document_id and not getattr(self, "document", None):
+            errors["document"] = "政策解读须关联所解读的政策文件"
+        if self.kind == InterpretationKind.CHART and not (self.chart_id or getattr(self, "chart", None)):
+            errors["chart"] = "图表解读须上传图解"
+        has_video = self.video_id or getattr(self, "video", None) or self.video_url
+        if self.kind == InterpretationKind.VIDEO and not has_video:
+            errors["video_url"] = "视频解读须上传视频文件或填写视频地址"
+        if self.kind == InterpretationKind.TEXT and not strip_tags(self.body or "").strip():
+            errors["body"] = "文字解读须填写解读内容"
+        return errors
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.video_url and not self.video_url.startswith(("https://", "http://")):
+            errors["video_url"] = "视频地址须以 http:// 或 https:// 开头"
+        if self.live:
+            errors.update(self.publication_errors())
+        if errors:
+            raise ValidationError(errors)
 
 
 class ConsultationPage(PrivacyGated, Page):

@@ -48,3 +48,4 @@ def site(db):
 
     home = Page.objects.filter(depth=2).order_by("path").first()
     return page_actions.create_site(home, title="测试公开站点", slug="gk-test", is_city=True)
+

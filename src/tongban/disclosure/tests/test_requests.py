@@ -48,6 +48,17 @@ def test_R14_deadline_is_20_working_days_from_submission(clients, post):
     assert data["state"] == "processing" and data["number"].startswith("GKSQ-")
 
 
+@pytest.mark.real_calendar
+def test_R5_request_received_late_in_the_year_has_its_deadline_pending(clients, post, monkeypatch):
+    """Filed when 20 working days reach a year nobody has entered yet: received all the same,
+    the deadline pending (None), never guessed, never a refusal."""
+    from tongban.disclosure import actions
+
+    monkeypatch.setattr(actions, "_today", lambda: dt.date(2026, 12, 20))
+    data = _file(clients, post)
+    assert data["state"] == "processing" and data["deadline"] is None
+
+
 def test_missing_fields_and_invalid_identifiers_are_422(clients, post, cast):
     r = post(clients.citizen, "/api/disclosure/requests", {"requester_type": "natural_person", "delivery": "online"})
     assert r.status_code == 422

@@ -6,11 +6,15 @@ from tongban.disclosure import actions
 
 def test_citizen_files_corrects_and_gets_the_letter(cast, officer, client):
     client.force_login(cast.citizen)
-    r = client.post("/disclosure/requests/", {"content": "", "requester_type": "natural_person", "delivery": "online",
-                                              "purpose": "自用"})
+    r = client.post(
+        "/disclosure/requests/",
+        {"content": "", "requester_type": "natural_person", "delivery": "online", "purpose": "自用"},
+    )
     assert r.status_code == 422 and "请填写所需政府信息" in r.content.decode() and "自用" in r.content.decode()
-    r = client.post("/disclosure/requests/", {"content": "2025年老旧小区改造资金", "requester_type": "natural_person",
-                                              "delivery": "online"})
+    r = client.post(
+        "/disclosure/requests/",
+        {"content": "2025年老旧小区改造资金", "requester_type": "natural_person", "delivery": "online"},
+    )
     assert r.status_code == 302
     number = r["Location"].rstrip("/").rsplit("/", 1)[1]
     actions.perform(officer, number, "request-correction", {"reason": "请说明所指小区"})

@@ -38,3 +38,19 @@ def post(client, path, body=None, **headers):
 def file(client, text, phone="13904110000", region="210200", **extra):
     return post(client, "/api/hotline/tickets", {"text": text, "channel": "phone", "phone": phone, "region": region,
                                                  **extra})
+
+
+def page_client(user):
+    """A signed-in browser session; staff with the second factor done."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

@@ -15,3 +15,13 @@ def test_demo_load_is_idempotent(hotline):
     assert RoutingRule.objects.count() == 1
     assert Ticket.objects.count() == len(demo.DEMO_TICKETS)
     assert Subject.objects.values("group").distinct().count() >= 10
+
+
+def test_demo_articles_answer_searches(hotline):
+    from tongban.hotline import knowledge
+    from tongban.hotline.models import Article
+
+    demo.load_articles()
+    demo.load_articles()
+    assert Article.objects.count() == len(demo.DEMO_ARTICLES)
+    assert knowledge.search("身份证掉了咋办")[0]["title"] == "身份证丢了怎么补办"

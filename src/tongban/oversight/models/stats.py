@@ -26,6 +26,9 @@ class DailyStat(models.Model):
     reviews_4 = models.PositiveIntegerField("满意", default=0)
     reviews_5 = models.PositiveIntegerField("非常满意", default=0)
     reviews_excluded = models.PositiveIntegerField("已剔除评价", default=0)
+    visits = models.PositiveIntegerField("办结办件的到场次数合计", default=0)
+    visits_zero = models.PositiveIntegerField("一次不用跑的办结办件", default=0)
+    visits_le_one = models.PositiveIntegerField("最多跑一次的办结办件", default=0)
 
     class Meta:
         verbose_name = "每日统计"

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tongban.cases import actions as case_actions
-from tongban.cases.models import CaseStep, CorrectionRequest
+from tongban.cases.models import Case, CaseStep, CorrectionRequest
 from tongban.cases.tests.helpers import backdate
 from tongban.oversight import actions
 from tongban.oversight.models import Alert
@@ -37,7 +37,11 @@ def _kinds(case):
 
 def test_R8_warned_and_overdue_fire_and_fresh_case_is_silent(cast, catalog, health_officer):
     fresh = _accepted(cast, health_officer)
-    warned = _accepted(cast, health_officer, 3)  # 3 promised working days used of 3: warned (R8)
+    # warned (R8): 3 working days left of a 20-day limit (≤ 20 %) — on any day of the week (a
+    # 3-day promise cannot be "warned" on a weekend: its deadline is a working day already past)
+    warned = _accepted(cast, health_officer)
+    Case.objects.filter(pk=warned.pk).update(promised_days=warned.legal_days)
+    backdate(warned, warned.legal_days - 3)
     late = _accepted(cast, health_officer, 25)  # past the 20-day legal limit
     actions.scan()
     assert _kinds(fresh) == set()

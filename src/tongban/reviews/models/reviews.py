@@ -1,8 +1,12 @@
-"""好差评 (R26): a review belongs to exactly one service event — a case or a window visit
-without a case (a hotline ticket joins when the hotline lands) — through explicit nullable
-foreign keys and a check constraint, never a generic relation."""
+"""好差评 (R26): a review belongs to exactly one service event — a case, a hotline ticket or a
+window visit without a case — through explicit nullable foreign keys and a check constraint,
+never a generic relation. A hotline caller is often an anonymous phone caller: the reviewer is
+then empty and only the caller's phone is kept, masked for display and as a keyed hash."""
 
 from __future__ import annotations
+
+import hashlib
+import hmac
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +18,20 @@ from tongban.identity.scoping import Scope, ScopedQuerySet
 from ..constants import Channel, InvitationKind, Level
 
 SUPERVISION_ROLES = frozenset({Role.SUPERVISOR})
+
+# exactly one of the three service events (R26)
+ONE_EVENT = (Q(case__isnull=False, visit__isnull=True, ticket__isnull=True)
+             | Q(case__isnull=True, visit__isnull=False, ticket__isnull=True)
+             | Q(case__isnull=True, visit__isnull=True, ticket__isnull=False))
+
+
+def phone_digest(phone: str | None) -> str:
+    """A keyed hash of a caller's phone (HMAC-SHA256 under the secret key: the number space is
+    small enough that a plain hash could be reversed by trying every number)."""
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if not digits:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), f"review-phone:{digits}".encode(), hashlib.sha256).hexdigest()
 
 
 class ReasonTag(models.Model):
@@ -77,8 +95,12 @@ class Review(models.Model):
                              verbose_name="办件")
     visit = models.ForeignKey(WindowVisit, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews",
                               verbose_name="窗口来访")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews",
-                                 verbose_name="评价人")
+    ticket = models.ForeignKey("hotline.Ticket", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="reviews", verbose_name="12345 工单")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="reviews", verbose_name="评价人（匿名来电为空）")
+    reviewer_phone_masked = models.CharField("来电人电话（脱敏）", max_length=20, blank=True)
+    reviewer_phone_hash = models.CharField("来电人电话（密钥散列）", max_length=64, blank=True, db_index=True)
     level = models.PositiveSmallIntegerField("评价等级", choices=Level.choices)
     tags = models.ManyToManyField(ReasonTag, blank=True, related_name="reviews", verbose_name="评价标签")
     comment = models.TextField("评价内容", blank=True)
@@ -103,16 +125,18 @@ class Review(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["department", "created_at"]), models.Index(fields=["created_at"])]
         constraints = [
-            # exactly one service event (the hotline's ticket joins this condition when it lands)
-            models.CheckConstraint(
-                condition=(Q(case__isnull=False) & Q(visit__isnull=True)) | (Q(case__isnull=True)
-                                                                             & Q(visit__isnull=False)),
-                name="review_exactly_one_event"),
+            models.CheckConstraint(condition=ONE_EVENT, name="review_exactly_one_event"),
+            # only a hotline caller may be anonymous (known by the phone of the ticket)
+            models.CheckConstraint(condition=Q(reviewer__isnull=False) | Q(ticket__isnull=False),
+                                   name="review_reviewer_unless_ticket"),
             models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="review_level_1_to_5"),
             models.UniqueConstraint(fields=["case", "reviewer"], condition=Q(case__isnull=False),
                                     name="review_one_per_case_and_reviewer"),
             models.UniqueConstraint(fields=["visit", "reviewer"], condition=Q(visit__isnull=False),
                                     name="review_one_per_visit_and_reviewer"),
+            # one review per ticket: the caller is its one reviewer (the callback or the link, never both)
+            models.UniqueConstraint(fields=["ticket"], condition=Q(ticket__isnull=False),
+                                    name="review_one_per_ticket"),
         ]
 
     def __str__(self) -> str:
@@ -128,8 +152,9 @@ class Review(models.Model):
 
 
 class ReviewInvitation(models.Model):
-    """A one-time token for an SMS link (days) or a window kiosk (minutes), bound to one event
-    and its applicant. Only the SHA-256 of the token is stored."""
+    """A one-time token for an SMS link (days) or a window kiosk (minutes), bound to one case or
+    visit and its applicant. Only the SHA-256 of the token is stored. (A closed ticket's SMS link
+    is the hotline's callback link: its rating becomes the ticket's review, never asked twice.)"""
 
     kind = models.CharField("方式", max_length=6, choices=InvitationKind.choices)
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE,

@@ -11,10 +11,13 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if settings.REDIS_URL:
             from tongban.celery import app
-            from tongban.core.jobs import beat_schedule
+            from tongban.core.jobs import beat_schedule, lease_transport_options
 
             app.loader.import_default_modules()
             app.conf.beat_schedule = beat_schedule()
+            # the lease of a job taken but not yet acknowledged (ADR 0017): settings may override
+            app.conf.broker_transport_options = {**lease_transport_options(),
+                                                 **(app.conf.broker_transport_options or {})}
             app.worker_main(["worker", "--beat", "--loglevel=INFO", "--concurrency=2"])
             return
         from tongban.core.jobs import run_scheduler

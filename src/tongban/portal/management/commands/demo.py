@@ -1,5 +1,6 @@
 import json
 
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         if reset:
             call_command("flush", interactive=False, verbosity=0)
             call_command("migrate", verbosity=0)  # re-creates the data migrations' rows
+            cache.clear()  # cached rows (catalogue versions, throttles) belonged to the emptied database
         elif demo.is_loaded():
             if not if_empty:
                 self.stdout.write("演示数据已在数据库中；如需清空后重新加载，请使用 ./tongban demo --reset")

@@ -1,0 +1,321 @@
+"""Statistics and hot topics of the hotline (issue 8 item 10).
+
+The daily summary table `DailyTicketStat` holds, per filing day × region × department ×
+subject × category, the state of the tickets filed that day when last refreshed (`refresh_touched`,
+the scheduled job: the days whose tickets changed since the last run, and the days that
+ended). The dashboard adds today (and any day not yet summarised) straight from the tickets,
+so the API, the page and the job agree.
+
+Honest on-time: a ticket is on time when it was closed by the deadline set at filing
+(extensions do not count) and never reopened. The rate divides by the tickets that were due:
+closed ones plus the open ones already past their deadline. Returns, reroutes, extensions,
+reopenings, first-time resolution (closed without return, reroute, send-back or reopening) and
+calls versus problems (linked duplicates are calls, not new problems) stand beside it.
+Satisfaction counts callbacks at levels 3–5 (R26) over callbacks made, the unreachable included
+(never counted as satisfied)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from tongban.core.errors import FieldError
+from tongban.identity.constants import Role
+from tongban.identity.models import Department, Region
+from tongban.identity.scoping import grants_of, is_admin
+
+from .constants import OPEN_STATUSES, Status
+from .models import DailyTicketStat, StatsMark, Subject, Ticket, TicketStep
+
+METRICS = ("filed", "problems", "closed", "on_time", "returned", "rerouted", "extended", "reopened", "first_time",
+           "callbacks", "satisfied", "unsatisfied", "unreachable")
+KEYS = ("day", "region", "department", "subject", "category")
+MARK = "daily"
+MAX_DAYS = 5 * 366
+
+
+def _tz():
+    return timezone.get_current_timezone()
+
+
+def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return (dt.datetime.combine(first, dt.time.min, tzinfo=_tz()),
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=_tz()))
+
+
+def direct(first: dt.date, last: dt.date, regions: list[str] | None = None,
+           departments: set[str] | None = None) -> dict[tuple, Counter]:
+    """Every metric per key for tickets filed first..last, from the tickets themselves."""
+    start, end = _bounds(first, last)
+    rows = Ticket.objects.filter(filed_at__gte=start, filed_at__lt=end)
+    if regions is not None:
+        rows = rows.filter(region_id__in=regions)
+    if departments is not None:
+        rows = rows.filter(department_id__in=departments)
+    steps = TicketStep.objects.filter(ticket=OuterRef("pk"))
+    rows = rows.annotate(
+        day=TruncDate("filed_at", tzinfo=_tz()),
+        was_rerouted=Exists(steps.filter(action="reroute")),
+        was_extended=Exists(steps.filter(action="decide-extension", data__approve=True)),
+        was_sent_back=Exists(steps.filter(action="send-back")))
+    closed = Q(status=Status.CLOSED)
+    clean = Q(returned_count=0, reopened_count=0, was_rerouted=False, was_sent_back=False)
+    agg = (rows.values("day", "region_id", "department_id", "subject_id", "category").annotate(
+        filed=Count("pk"), problems=Count("pk", filter=Q(master__isnull=True)),
+        closed=Count("pk", filter=closed),
+        on_time=Count("pk", filter=closed & Q(reopened_count=0, closed_at__lte=Coalesce("first_deadline", "deadline"))),
+        returned=Count("pk", filter=Q(returned_count__gt=0)), rerouted=Count("pk", filter=Q(was_rerouted=True)),
+        extended=Count("pk", filter=Q(was_extended=True)), reopened=Count("pk", filter=Q(reopened_count__gt=0)),
+        first_time=Count("pk", filter=closed & clean),
+        callbacks=Count("pk", filter=Q(callback__level__isnull=False)),
+        satisfied=Count("pk", filter=Q(callback__level__gte=3)),
+        unsatisfied=Count("pk", filter=Q(callback__level__lte=2)),
+        unreachable=Count("pk", filter=Q(callback__unreachable=True))))
+    out: dict[tuple, Counter] = defaultdict(Counter)
+    for r in agg:
+        key = (r["day"], r["region_id"], r["department_id"] or "", r["subject_id"] or "", r["category"])
+        out[key].update({m: r[m] for m in METRICS})
+    return out
+
+
+# --- the summary table ----------------------------------------------------------------------------
+
+def refresh_days(days: Iterable[dt.date]) -> int:
+    written = 0
+    for day in sorted(set(days)):
+        rows = direct(day, day)
+        with transaction.atomic():
+            DailyTicketStat.objects.filter(day=day).delete()
+            DailyTicketStat.objects.bulk_create([
+                DailyTicketStat(day=k[0], region=k[1], department=k[2], subject=k[3], category=k[4],
+                                **{m: c[m] for m in METRICS}) for k, c in rows.items()])
+        written += len(rows)
+    return written
+
+
+def refresh_touched(now: dt.datetime | None = None) -> list[dt.date]:
+    """The scheduled job: the filing days of tickets changed since the last run, and the days
+    that ended since then; never today (computed live)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    mark, _ = StatsMark.objects.get_or_create(name=MARK)
+    days: set[dt.date] = set()
+    if mark.changes_since is not None:
+        since = mark.changes_since - dt.timedelta(seconds=5)  # a transaction committing late
+        days |= set(Ticket.objects.filter(updated_at__gte=since).annotate(d=TruncDate("filed_at", tzinfo=_tz()))
+                    .values_list("d", flat=True).distinct())
+    if mark.summarised_through is None:
+        first = Ticket.objects.order_by("filed_at").values_list("filed_at", flat=True).first()
+        start = timezone.localdate(first) if first else today
+    else:
+        start = mark.summarised_through + dt.timedelta(days=1)
+    days |= {start + dt.timedelta(days=i) for i in range(max((today - start).days, 0))}
+    days = {d for d in days if d < today}
+    refresh_days(days)
+    mark.changes_since = now
+    mark.summarised_through = today - dt.timedelta(days=1)
+    mark.save()
+    return sorted(days)
+
+
+# --- scope and reading ----------------------------------------------------------------------------
+
+def scope(user: Any, region_code: str | None = None) -> tuple[Region, list[str] | None, set[str] | None]:
+    """(region, its codes or None for the whole city, departments or None for all). Operators and
+    supervisors: their region and below; heads: their department and its branches. Others 403."""
+    grants = [g for g in grants_of(user) if g.role in (Role.SUPERVISOR, Role.HOTLINE_OPERATOR, Role.HEAD)]
+    admin = is_admin(user)
+    if not admin and not grants:
+        raise PermissionDenied("热线统计仅供话务员、监督人员、部门负责人和管理员查看")
+    paths = [g.region_path for g in grants]
+    if region_code:
+        region = Region.objects.filter(pk=str(region_code)[:12]).first()
+        if region is None:
+            raise FieldError("region", f"未知的区划代码 {str(region_code)[:12]}")
+        if not admin and not any(region.path.startswith(p) for p in paths):
+            raise PermissionDenied("该区划不在您的查看范围内")
+    else:
+        code = None if admin else min(paths, key=len).rstrip("/").rsplit("/", 1)[-1]
+        region = Region.objects.filter(pk=code).first() if code else Region.objects.filter(parent__isnull=True).first()
+    regions = None if region is None or region.parent_id is None else list(
+        Region.objects.filter(path__startswith=region.path).values_list("pk", flat=True))
+    departments = None
+    if not admin and not any(g.role != Role.HEAD for g in grants):
+        mine = {g.department_id for g in grants if g.department_id}
+        departments = mine | set(Department.objects.filter(parent_id__in=mine).values_list("pk", flat=True))
+    return region, regions, departments
+
+
+def date_range(first: Any, last: Any) -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+
+    def parse(value: Any, field: str) -> dt.date | None:
+        if value in (None, ""):
+            return None
+        try:
+            return dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            raise FieldError(field, "日期格式应为 YYYY-MM-DD") from None
+
+    last_day = parse(last, "to") or today
+    first_day = parse(first, "from") or last_day - dt.timedelta(days=29)
+    if first_day > last_day:
+        raise FieldError("to", "结束日期不能早于开始日期")
+    if (last_day - first_day).days > MAX_DAYS:
+        raise FieldError("from", "统计区间不能超过5年")
+    return first_day, last_day
+
+
+def rows(first: dt.date, last: dt.date, regions: list[str] | None, departments: set[str] | None,
+         by: tuple[str, ...]) -> dict[tuple, Counter]:
+    """Metrics summed by the named keys (of KEYS) over first..last: summaries where summarised,
+    the tickets for the rest."""
+    out: dict[tuple, Counter] = defaultdict(Counter)
+    if first > last:
+        return out
+    through = StatsMark.objects.filter(name=MARK).values_list("summarised_through", flat=True).first()
+    live_from = first
+    if through is not None and through >= first:
+        q = DailyTicketStat.objects.filter(day__gte=first, day__lte=min(through, last))
+        if regions is not None:
+            q = q.filter(region__in=regions)
+        if departments is not None:
+            q = q.filter(department__in=departments)
+        for r in q.values(*by).annotate(**{f"m_{m}": Sum(m) for m in METRICS}):
+            out[tuple(r[k] for k in by)].update({m: r[f"m_{m}"] or 0 for m in METRICS})
+        live_from = min(through, last) + dt.timedelta(days=1)
+    if live_from <= last:
+        index = [KEYS.index(k) for k in by]
+        for key, c in direct(live_from, last, regions, departments).items():
+            out[tuple(key[i] for i in index)].update(c)
+    return out
+
+
+def overdue_open(first: dt.date, last: dt.date, regions: list[str] | None, departments: set[str] | None,
+                 by: str = "department_id") -> Counter:
+    """Open tickets filed in the range and already past their deadline, now."""
+    start, end = _bounds(first, last)
+    q = Ticket.objects.filter(filed_at__gte=start, filed_at__lt=end, status__in=OPEN_STATUSES,
+                              deadline__lt=timezone.now())
+    if regions is not None:
+        q = q.filter(region_id__in=regions)
+    if departments is not None:
+        q = q.filter(department_id__in=departments)
+    return Counter({(r[by] or ""): r["n"] for r in q.values(by).annotate(n=Count("pk"))})
+
+
+def _rate(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def figures(c: Counter, overdue: int = 0) -> dict:
+    due = c["closed"] + overdue
+    rated = c["callbacks"] + c["unreachable"]
+    return {**{m: c[m] for m in METRICS}, "overdue_open": overdue,
+            "on_time_rate": _rate(c["on_time"], due), "first_time_rate": _rate(c["first_time"], c["closed"]),
+            "satisfaction_rate": _rate(c["satisfied"], rated), "duplicate_calls": c["filed"] - c["problems"]}
+
+
+def hot_topics(last: dt.date, regions: list[str] | None, departments: set[str] | None,
+               minimum: int | None = None) -> dict:
+    """Rising subjects (this week against the week before, at least `minimum` this week),
+    rising places (district × subject) and spikes (a subject's day far above its last 28 days)."""
+    minimum = minimum or int(getattr(settings, "TONGBAN_HOTLINE_HOT_MIN", 10))
+    week = last - dt.timedelta(days=6)
+    before = week - dt.timedelta(days=7)
+    names = dict(Subject.objects.values_list("code", "name"))
+    region_names = dict(Region.objects.values_list("code", "name"))
+
+    # one read of the last 28 days by day, district and subject feeds all three views
+    recent = rows(last - dt.timedelta(days=27), last, regions, departments, ("day", "region", "subject"))
+
+    def window(first: dt.date, end: dt.date, index: tuple[int, ...]) -> Counter:
+        out: Counter = Counter()
+        for key, c in recent.items():
+            if first <= key[0] <= end and key[2]:
+                out[tuple(key[i] for i in index)] += c["filed"]
+        return out
+
+    def rising(index: tuple[int, ...]) -> list[dict]:
+        now, prev = window(week, last, index), window(before, week - dt.timedelta(days=1), index)
+        out = []
+        for key, n in now.items():
+            p = prev.get(key, 0)
+            if n >= minimum and n > p:
+                out.append({"key": list(key), "this_week": n, "last_week": p, "growth": round((n - p) / max(p, 1), 2)})
+        out.sort(key=lambda r: (-r["growth"], -r["this_week"]))
+        return out[:10]
+
+    subjects = rising((2,))
+    for r in subjects:
+        r["subject"] = names.get(r["key"][0], r["key"][0])
+    places = rising((1, 2))
+    for r in places:
+        r["region"], r["subject"] = region_names.get(r["key"][0], r["key"][0]), names.get(r["key"][1], r["key"][1])
+    series: dict[str, Counter] = defaultdict(Counter)
+    for (day, _region, subject), c in recent.items():
+        if subject:
+            series[subject][day] += c["filed"]
+    spikes = []
+    for subject, per_day in series.items():
+        today_n = per_day.get(last, 0)
+        past = [per_day.get(last - dt.timedelta(days=i), 0) for i in range(1, 28)]
+        mean = sum(past) / len(past)
+        sd = math.sqrt(sum((x - mean) ** 2 for x in past) / len(past))
+        if today_n >= max(3, minimum // 2) and today_n > mean + 3 * max(sd, 1.0):
+            spikes.append({"subject": names.get(subject, subject), "day": last.isoformat(), "count": today_n,
+                           "usual": round(mean, 1)})
+    spikes.sort(key=lambda r: -r["count"])
+    return {"week": [week.isoformat(), last.isoformat()], "minimum": minimum, "rising_subjects": subjects,
+            "rising_places": places, "spikes": spikes[:10]}
+
+
+def overview(user: Any, region_code: str | None = None, first: Any = None, last: Any = None) -> dict:
+    """The dashboard: totals, by day, category, subject, department, region; hot topics."""
+    region, regions, departments = scope(user, region_code)
+    first_day, last_day = date_range(first, last)
+    by_day = rows(first_day, last_day, regions, departments, ("day",))
+    # one read for the four other views: subject, department and district go together
+    combos = rows(first_day, last_day, regions, departments, ("category", "subject", "department", "region"))
+    by_category, by_subject, by_department, by_region = (defaultdict(Counter) for _ in range(4))
+    for (category, subject, department, region_code), c in combos.items():
+        by_category[(category,)].update(c)
+        by_subject[(subject,)].update(c)
+        by_department[(department,)].update(c)
+        by_region[(region_code,)].update(c)
+    overdue_dept = overdue_open(first_day, last_day, regions, departments)
+    overdue_region = overdue_open(first_day, last_day, regions, departments, by="region_id")
+    total = Counter()
+    for c in by_day.values():
+        total.update(c)
+    dept_names = dict(Department.objects.values_list("id", "name"))
+    subject_names = dict(Subject.objects.values_list("code", "name"))
+    region_names = dict(Region.objects.values_list("code", "name"))
+    days = [first_day + dt.timedelta(days=i) for i in range((last_day - first_day).days + 1)]
+    return {
+        "region": {"code": region.code if region else None, "name": region.name if region else "全市"},
+        "from": first_day.isoformat(), "to": last_day.isoformat(),
+        "totals": figures(total, sum(overdue_dept.values())),
+        "days": [{"day": d.isoformat(), "filed": by_day.get((d,), Counter())["filed"],
+                  "closed": by_day.get((d,), Counter())["closed"]} for d in days],
+        "categories": [{"category": k[0], **figures(c)} for k, c in sorted(by_category.items(),
+                                                                          key=lambda kv: -kv[1]["filed"])],
+        "subjects": [{"code": k[0] or None, "name": subject_names.get(k[0], "未分类"), **figures(c)}
+                     for k, c in sorted(by_subject.items(), key=lambda kv: -kv[1]["filed"])[:30]],
+        "departments": [{"id": k[0] or None, "name": dept_names.get(k[0], "中心（未派单或直接答复）"),
+                         **figures(c, overdue_dept.get(k[0], 0))}
+                        for k, c in sorted(by_department.items(), key=lambda kv: -kv[1]["filed"])],
+        "regions": [{"code": k[0], "name": region_names.get(k[0], k[0]), **figures(c, overdue_region.get(k[0], 0))}
+                    for k, c in sorted(by_region.items(), key=lambda kv: -kv[1]["filed"])],
+        "hot": hot_topics(last_day, regions, departments),
+    }

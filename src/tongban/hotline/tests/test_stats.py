@@ -1,0 +1,103 @@
+"""Statistics and hot topics (issue 8 item 10): honest on-time, satisfaction with the
+unreachable counted against, the daily summaries agreeing with the live figures, a rising
+subject found, the scope of each viewer."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from tongban.hotline import stats
+from tongban.hotline.models import DailyTicketStat, Ticket
+from tongban.testing import api_client
+
+from .conftest import file, page_client, post
+
+NOISE = "沙河口区西南路的工地半夜还在施工，噪音太大睡不着"
+
+
+def act(client, number, action, **body):
+    r = post(client, f"/api/hotline/tickets/{number}/actions/{action}", body)
+    assert r.status_code == 200, (action, r.content)
+    return r
+
+
+def closed(hotline, text=NOISE, phone="13904110000", level=5, resolved=True):
+    number = file(hotline.operator, text, phone=phone).json()["number"]
+    act(hotline.operator, number, "dispatch", department="urban-mgmt")
+    act(hotline.urban, number, "reply", reply="已到现场责令工地夜间停止施工，并清理了现场，问题已解决。",
+        result_type="resolved")
+    act(hotline.operator, number, "accept-reply")
+    if level is not None:
+        act(hotline.operator, number, "callback", level=level, resolved=resolved)
+    return number
+
+
+def test_honest_on_time_excludes_reopened_and_late_and_counts_overdue_open(hotline):
+    on_time = closed(hotline)
+    reopened = closed(hotline, phone="13904110001", level=1, resolved=False)  # reopens: never on time
+    late = closed(hotline, phone="13904110002", level=None)
+    Ticket.objects.filter(number=late).update(first_deadline=timezone.now() - dt.timedelta(hours=1))
+    overdue = file(hotline.operator, NOISE, phone="13904110003").json()["number"]
+    Ticket.objects.filter(number=overdue).update(deadline=timezone.now() - dt.timedelta(hours=1))
+    unreachable = closed(hotline, phone="13904110004", level=None)
+    act(hotline.operator, unreachable, "callback", unreachable=True)
+    data = api_client(hotline.cast.supervisor).get("/api/hotline/stats/overview").json()
+    t = data["totals"]
+    assert t["filed"] == 5 and t["closed"] == 3  # the reopened one is open again
+    assert t["on_time"] == 2 and t["reopened"] == 1 and t["overdue_open"] >= 1
+    # due = closed (3) + overdue open (the overdue one; the reopened one has a fresh deadline)
+    assert t["on_time_rate"] == round(2 / (3 + t["overdue_open"]), 4)
+    # satisfaction: one satisfied of (3 called back + 1 unreachable): unreachable is never satisfied
+    assert t["callbacks"] == 2 and t["unreachable"] == 1 and t["satisfaction_rate"] == round(1 / 3, 4)
+    assert on_time and reopened
+
+
+def test_daily_summaries_agree_with_live_figures(hotline):
+    for i in range(3):
+        closed(hotline, phone=f"1390411010{i}")
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    Ticket.objects.update(filed_at=yesterday)
+    live = api_client(hotline.cast.supervisor).get("/api/hotline/stats/overview").json()["totals"]
+    days = stats.refresh_touched()
+    assert timezone.localdate(yesterday) in days
+    assert DailyTicketStat.objects.filter(day=timezone.localdate(yesterday)).exists()
+    summarised = api_client(hotline.cast.supervisor).get("/api/hotline/stats/overview").json()["totals"]
+    assert summarised == live
+    # a change to a summarised day is picked up by the next run
+    Ticket.objects.filter(pk=Ticket.objects.first().pk).update(reopened_count=1, updated_at=timezone.now())
+    assert timezone.localdate(yesterday) in stats.refresh_touched()
+    assert api_client(hotline.cast.supervisor).get("/api/hotline/stats/overview").json()["totals"]["reopened"] == 1
+
+
+def test_rising_subject_is_a_hot_topic(hotline):
+    now = timezone.now()
+    rows = []
+    for i in range(12):
+        rows.append(file(hotline.operator, NOISE, phone=f"1390412{i:04d}").json()["number"])
+    Ticket.objects.filter(number__in=rows).update(subject_id="noise-construction")
+    old = file(hotline.operator, "小区物业不给修电梯", phone="13904130000").json()["number"]
+    Ticket.objects.filter(number=old).update(filed_at=now - dt.timedelta(days=9), subject_id="noise-construction")
+    hot = stats.hot_topics(timezone.localdate(), None, None, minimum=10)
+    top = hot["rising_subjects"][0]
+    assert top["key"] == ["noise-construction"] and top["this_week"] == 12 and top["last_week"] == 1
+    assert hot["spikes"] and hot["spikes"][0]["count"] == 12
+    # below the minimum volume nothing rises
+    assert stats.hot_topics(timezone.localdate(), None, None, minimum=13)["rising_subjects"] == []
+
+
+def test_stats_scope_and_bad_input(hotline):
+    assert hotline.citizen.get("/api/hotline/stats/overview").status_code == 403
+    assert hotline.market.get("/api/hotline/stats/overview").status_code == 403  # an officer, not a head
+    assert api_client(hotline.cast.head).get("/api/hotline/stats/overview").status_code == 200
+    r = api_client(hotline.cast.supervisor).get("/api/hotline/stats/overview", {"from": "2026-02-30"})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "from"
+    r = api_client(hotline.cast.supervisor).get("/api/hotline/stats/overview", {"region": "999999"})
+    assert r.status_code == 422
+
+
+def test_dashboard_page_renders_charts_from_static_files(hotline):
+    closed(hotline)
+    page = page_client(hotline.cast.supervisor).get("/hotline/stats/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "hotline/stats.js" in html and "hotline-stats-data" in html
+    assert "<script>" not in html  # CSP: no inline script
