@@ -22,6 +22,16 @@ ITEM = "WJW-XK-004"  # 医师执业注册, 市卫生健康委
 HEALTH = "市卫生健康委"
 
 
+def _reason_tags() -> None:
+    """The national reason tags are rows of a data migration; an earlier transactional test on the
+    same worker may have flushed them, so they are seeded again (idempotently) for this journey."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("tongban.reviews.migrations.0002_seed_reason_tags").seed(apps, None)
+
+
 def _signed_in(open_page, live_server, user, width=390, height=844, *, staff=False):
     """A page whose browser holds `user`'s session (staff: with the second factor done —
     signing in is the account journeys' subject, not this one's)."""
@@ -50,6 +60,7 @@ def test_bad_review_rectified_asked_again_and_counted(open_page, live_server, sc
     from tongban.reviews.models import Rectification, Review
 
     demo.load()
+    _reason_tags()
     citizen = make_person("评价人", make_id_number("210202", "19850312", 77), "13900000077")
     officer = make_staff("officer-health-rv", Role.OFFICER, "health", "210200")
     head = make_staff("head-health-rv", Role.HEAD, "health", "210200")
