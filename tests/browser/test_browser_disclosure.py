@@ -51,17 +51,6 @@ def sign_in(page, username: str, device=None) -> None:
         page.get_by_role("button", name="验证").click()
 
 
-def _known_years() -> None:
-    """Deadlines near the year's end reach into a year chinese-calendar may not list yet: enter the
-    next one (weekdays) as an administrator would, so that filing does not depend on today's date."""
-    from django.utils import timezone
-
-    from tongban.core.models import CalendarYear
-
-    next_year = timezone.localdate().year + 1
-    CalendarYear.objects.get_or_create(year=next_year, defaults={"source": "浏览器测试：按周末计算"})
-
-
 def _staff_in_group(username: str, role: str, group_name: str):
     from django.contrib.auth.models import Group
 
@@ -158,7 +147,6 @@ def test_citizen_files_a_request_answers_the_correction_and_gets_the_reply_lette
 
     from tongban.disclosure import actions
 
-    _known_years()
     citizen = make_person("张晓明", make_id_number("210202", "19850312", 21), "13900000001")
     officer = make_staff("officer-ys", Role.OFFICER, "business-env", "210200")
 

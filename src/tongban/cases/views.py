@@ -92,17 +92,17 @@ def _track(request: HttpRequest, case: Case, *, errors: dict[str, str] | None = 
     context.update({"own": own, "can_withdraw": own and case.status in actions.WITHDRAWABLE,
                     "can_upload": own and case.status in file_actions.UPLOADABLE_STATES,
                     "correction": correction_to_supply(case) if own else None,
-                    "consent_url": _consent_url(case) if own else None,
+                    "consent_url": _consent_url(case, context["detail"]["materials"]) if own else None,
                     "upload_errors": upload_errors, "errors": errors or {}, "values": values or {}})
     return render(request, "cases/track.html", context, status=status)
 
 
-def _consent_url(case: Case) -> str | None:
+def _consent_url(case: Case, materials: list[dict[str, Any]]) -> str | None:
     """The page where the applicant consents to (or withdraws) the fetching of licence materials,
     while the case is not yet accepted — served by the app that fetches them, when installed."""
     from django.urls import NoReverseMatch, reverse
 
-    if case.accepted_on is not None or case.status in CLOSED or not case.materials.filter(source="licence").exists():
+    if case.accepted_on is not None or case.status in CLOSED or not any(m["source"] == "licence" for m in materials):
         return None
     try:
         return reverse("licences:consents", args=[case.number])

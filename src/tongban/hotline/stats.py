@@ -29,6 +29,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from tongban.core import summaries
 from tongban.core.errors import FieldError
 from tongban.identity.constants import Role
 from tongban.identity.models import Department, Region
@@ -106,26 +107,12 @@ def refresh_days(days: Iterable[dt.date]) -> int:
 def refresh_touched(now: dt.datetime | None = None) -> list[dt.date]:
     """The scheduled job: the filing days of tickets changed since the last run, and the days
     that ended since then; never today (computed live)."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
     mark, _ = StatsMark.objects.get_or_create(name=MARK)
-    days: set[dt.date] = set()
-    if mark.changes_since is not None:
-        since = mark.changes_since - dt.timedelta(seconds=5)  # a transaction committing late
-        days |= set(Ticket.objects.filter(updated_at__gte=since).annotate(d=TruncDate("filed_at", tzinfo=_tz()))
-                    .values_list("d", flat=True).distinct())
-    if mark.summarised_through is None:
-        first = Ticket.objects.order_by("filed_at").values_list("filed_at", flat=True).first()
-        start = timezone.localdate(first) if first else today
-    else:
-        start = mark.summarised_through + dt.timedelta(days=1)
-    days |= {start + dt.timedelta(days=i) for i in range(max((today - start).days, 0))}
-    days = {d for d in days if d < today}
-    refresh_days(days)
-    mark.changes_since = now
-    mark.summarised_through = today - dt.timedelta(days=1)
-    mark.save()
-    return sorted(days)
+    return summaries.refresh(
+        mark, now=now, refresh_days=refresh_days,
+        touched=lambda since: Ticket.objects.filter(updated_at__gte=since)
+        .annotate(d=TruncDate("filed_at", tzinfo=_tz())).values_list("d", flat=True).distinct(),
+        first_at=lambda: Ticket.objects.order_by("filed_at").values_list("filed_at", flat=True).first())
 
 
 # --- scope and reading ----------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from django.utils import timezone
 from tongban.cases import clocks
 from tongban.cases.constants import OPEN, Channel, Provision, Status
 from tongban.cases.models import Case, CaseMaterial
+from tongban.core import summaries
 from tongban.reviews.models import Review, WindowVisit
 
 from .models import DailyStat, StatsWatermark
@@ -151,24 +152,10 @@ def _touched_days(since: dt.datetime) -> set[dt.date]:
 def refresh_touched(now: dt.datetime | None = None) -> list[dt.date]:
     """The scheduled job: the days whose rows changed since the last run, and the days that
     ended since then (yesterday, after midnight) — never today, which is computed live."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
     mark, _ = StatsWatermark.objects.get_or_create(name=WATERMARK)
-    days: set[dt.date] = set()
-    if mark.changes_since is not None:
-        days |= _touched_days(mark.changes_since - dt.timedelta(seconds=5))  # a transaction committing late
-    if mark.summarised_through is None:
-        first = Case.objects.order_by("submitted_at").values_list("submitted_at", flat=True).first()
-        start = timezone.localdate(first) if first else today
-    else:
-        start = mark.summarised_through + dt.timedelta(days=1)
-    days |= {start + dt.timedelta(days=i) for i in range(max((today - start).days, 0))}
-    days = {d for d in days if d < today}
-    refresh_days(days)
-    mark.changes_since = now
-    mark.summarised_through = today - dt.timedelta(days=1)
-    mark.save()
-    return sorted(days)
+    return summaries.refresh(
+        mark, now=now, refresh_days=refresh_days, touched=_touched_days,
+        first_at=lambda: Case.objects.order_by("submitted_at").values_list("submitted_at", flat=True).first())
 
 
 def rebuild(first: dt.date, last: dt.date) -> int:

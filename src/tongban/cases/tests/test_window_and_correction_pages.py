@@ -76,7 +76,7 @@ def test_window_files_for_a_walk_in_recording_who_acted_for_whom(window, cast):
     ({"on_behalf_of": ""}, "", "服务对象为法人"),
     ({"received": ["一份指南以外的材料"]}, "w-materials-error", "R11"),
 ])
-def test_window_refusals_are_inline_and_file_nothing(window, cast, change, field, words):
+def test_R11_window_refusals_are_inline_and_file_nothing(window, cast, change, field, words):
     response = walk_in(window, cast, **change)
     assert response.status_code == 422
     text = response.content.decode()
