@@ -44,6 +44,22 @@ def _copy_value(value: object) -> str:
     return str(value).replace("\t", " ").replace("\n", " ")
 
 
+def copy_rows(cursor, model, rows: list[dict]) -> None:
+    """COPY the rows into the model's table, every concrete column: the given value, else the
+    field's default (None where it has none and may be null) — so a new column of the app does not
+    break the generator."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    buf = io.StringIO()
+    for values in rows:
+        row = [values[f.attname] if f.attname in values else (f.get_default() if f.has_default() or not f.null
+               else None) for f in fields]
+        buf.write("\t".join(_copy_value(v) for v in row) + "\n")
+    buf.seek(0)
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    with cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+        copy.write(buf.read())
+
+
 def generate_cases(total: int, seed: int = 20261125) -> float:
     """Cases over the implementations of the city and its districts, a year back, every state;
     every column the model has is written (its default where the generator has no value), so a
@@ -64,33 +80,26 @@ def generate_cases(total: int, seed: int = 20261125) -> float:
                  .values_list("pk", "item_id", "item__current_version_id", "region_id", "department_id",
                               "legal_days", "promised_days"))
     applicants = list(User.objects.filter(kind="person", id_number__isnull=False).values_list("pk", flat=True))
-    fields = [f for f in Case._meta.concrete_fields if not f.primary_key]
-    columns = [f.column for f in fields]
     weights = [w for _, w in STATES]
     now = timezone.now()
     with connection.cursor() as cursor:
         for start in range(have, total, 50_000):
-            buf = io.StringIO()
+            rows = []
             for n in range(start, min(total, start + 50_000)):
                 impl, item, version, region, dept, legal, promised = rng.choice(impls)
                 status = rng.choices([s for s, _ in STATES], weights)[0]
                 filed = now - dt.timedelta(days=rng.randint(0, 365), seconds=rng.randint(0, 86400))
                 accepted = (filed + dt.timedelta(days=1)).date() if status in ("accepted", "approved") else None
                 decided = filed + dt.timedelta(days=rng.randint(1, 10)) if status in ("approved", "rejected") else None
-                values = {"number": f"{PREFIX}-{n:08d}", "item_id": item, "item_version_id": version,
-                          "implementation_id": impl, "region_id": region, "department_id": dept,
-                          "applicant_id": rng.choice(applicants), "channel": rng.choice(["online"] * 4 + ["window"]),
-                          "status": status, "legal_days": legal, "legal_days_unit": "working",
-                          "promised_days": promised, "submitted_at": filed, "accepted_on": accepted,
-                          "decided_at": decided if decided and decided < now else None,
-                          "deadline": accepted + dt.timedelta(days=max(1, legal) * 7 // 5) if accepted else None,
-                          "created_at": filed, "updated_at": filed}
-                row = [values[f.attname] if f.attname in values else (f.get_default() if f.has_default() or
-                       not f.null else None) for f in fields]
-                buf.write("\t".join(_copy_value(v) for v in row) + "\n")
-            buf.seek(0)
-            with cursor.cursor.copy(f"COPY cases_case ({', '.join(columns)}) FROM STDIN") as copy:
-                copy.write(buf.read())
+                rows.append({"number": f"{PREFIX}-{n:08d}", "item_id": item, "item_version_id": version,
+                             "implementation_id": impl, "region_id": region, "department_id": dept,
+                             "applicant_id": rng.choice(applicants), "channel": rng.choice(["online"] * 4 + ["window"]),
+                             "status": status, "legal_days": legal, "legal_days_unit": "working",
+                             "promised_days": promised, "submitted_at": filed, "accepted_on": accepted,
+                             "decided_at": decided if decided and decided < now else None,
+                             "deadline": accepted + dt.timedelta(days=max(1, legal) * 7 // 5) if accepted else None,
+                             "created_at": filed, "updated_at": filed})
+            copy_rows(cursor, Case, rows)
             print(f"  {min(total, start + 50_000):,} cases", flush=True)
         cursor.execute(
             "INSERT INTO cases_caseclockevent (case_id, kind, \"on\", at, reason) "
@@ -98,6 +107,7 @@ def generate_cases(total: int, seed: int = 20261125) -> float:
             "AND accepted_on IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cases_caseclockevent e WHERE e.case_id = c.id)",
             [f"{PREFIX}-%"])
         cursor.execute("VACUUM ANALYZE cases_case")
+        cursor.execute("VACUUM ANALYZE cases_caseclockevent")
     return time.perf_counter() - started
 
 
@@ -115,19 +125,14 @@ def generate_reviews(total: int, seed: int = 20261125) -> float:
     rows = (Case.objects.filter(number__startswith=PREFIX, status__in=["approved", "rejected"], reviews__isnull=True,
                                  decided_at__isnull=False)
             .values_list("pk", "applicant_id", "department_id", "region_id", "decided_at")[: total - have])
-    columns = ["case_id", "reviewer_id", "level", "comment", "channel", "department_id", "region_id", "created_at",
-               "appended", "excluded", "updated_at"]
-    buf = io.StringIO()
+    values = []
     for pk, applicant, dept, region, decided in rows.iterator(chunk_size=20000):
         at = (decided or dt.datetime.now(dt.UTC)) + dt.timedelta(hours=rng.randint(1, 72))
-        level = rng.choices(LEVELS, LEVEL_WEIGHTS)[0]
-        channel = rng.choice(["portal", "mobile", "kiosk", "sms", "window"])
-        buf.write("\t".join(str(v) for v in [pk, applicant, level, "BENCH", channel, dept, region, at.isoformat(), "",
-                                             "f", at.isoformat()]) + "\n")
-    buf.seek(0)
+        values.append({"case_id": pk, "reviewer_id": applicant, "level": rng.choices(LEVELS, LEVEL_WEIGHTS)[0],
+                       "comment": "BENCH", "channel": rng.choice(["portal", "mobile", "kiosk", "sms", "window"]),
+                       "department_id": dept, "region_id": region, "created_at": at, "updated_at": at})
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY reviews_review ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write(buf.read())
+        copy_rows(cursor, Review, values)
         cursor.execute("VACUUM ANALYZE reviews_review")
     return time.perf_counter() - started
 

@@ -40,7 +40,12 @@ def visible_cases(user: Any) -> QuerySet[Case]:
             condition |= Q(filed_by=user)
         parallel = permissions.parallel_departments_of(user)
         if parallel:  # 并联审批: the cases a parallel department reviews (department ids are per region)
-            condition |= Q(pk__in=CaseParallelReview.objects.filter(department_id__in=parallel).values("case_id"))
+            # resolved to a list first: an OR with a subquery would make PostgreSQL scan every open case of
+            # the city instead of the department's (department, status, deadline) index (bench_cases: queue)
+            reviewed = list(CaseParallelReview.objects.filter(department_id__in=parallel)
+                            .values_list("case_id", flat=True))
+            if reviewed:
+                condition |= Q(pk__in=reviewed)
     elif getattr(user, "is_authenticated", False):
         enterprises = list(EnterpriseMembership.objects.filter(user=user, status=EnterpriseMembership.Status.ACTIVE)
                            .values_list("enterprise_id", flat=True))

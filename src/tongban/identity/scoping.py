@@ -89,12 +89,14 @@ def scope_filter(model: type[models.Model], user: Any, *, owner: bool = True) ->
     condition = nothing
     for grant in grants_of(user):
         codes = _regions_under(user, grant.region_path) if scope.region else None
-        # every region: a condition that holds for every row (an empty Q would vanish in an OR)
-        in_region = Q(**{f"{scope.region}__in": codes}) if codes is not None else Q(pk__isnull=False)
+        in_region = Q(**{f"{scope.region}__in": codes}) if codes is not None else None
         if grant.role in DEPARTMENT_ROLES and scope.department:
-            condition |= Q(**{scope.department: grant.department_id}) & in_region
+            # no `pk IS NOT NULL` filler: it would keep PostgreSQL off an index-only count of the queue
+            in_department = Q(**{scope.department: grant.department_id})
+            condition |= in_department & in_region if in_region is not None else in_department
         elif grant.role in scope.region_roles and scope.region:
-            condition |= in_region
+            # every region: a condition that holds for every row (an empty Q would vanish in an OR)
+            condition |= in_region if in_region is not None else Q(pk__isnull=False)
     if owner and scope.owner and getattr(user, "is_authenticated", False):
         condition |= Q(**{scope.owner: user})
     return condition
