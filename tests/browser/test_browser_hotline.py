@@ -109,9 +109,21 @@ def test_noise_complaint_returned_rerouted_reopened_closed_and_tracked(open_page
     desk.keyboard.press("Alt+e")
     expect(desk.get_by_test_id("department")).to_have_text("大连市公安局")
 
-    # 4. The police reply.
+    # 3b. The centre urges the police (催办, with a reason and a reply deadline): Alt+U.
+    desk.get_by_label("督办事由").fill("来电人反映夜间施工仍在继续，请尽快处置")
+    desk.keyboard.press("Alt+u")
+    expect(desk.get_by_test_id("urgings")).to_contain_text("待回复")
+
+    # 4. The police answer the urging from their queue, then reply to the ticket.
     cop = _signed_in(open_page, live_server, police)
+    cop.goto("/hotline/queue/")
+    cop.get_by_test_id("urgings-link").click()
+    expect(cop.get_by_test_id("urgings")).to_contain_text("来电人反映夜间施工仍在继续")
+    cop.get_by_label("回复内容").fill("已安排民警今晚到现场处置")
+    cop.get_by_role("button", name="回复督办").click()
+    expect(cop.get_by_test_id("done")).to_be_visible()
     cop.goto(f"/hotline/tickets/{number}/")
+    expect(cop.get_by_test_id("urgings")).to_contain_text("已安排民警今晚到现场处置")
     _reply(cop, "民警已到现场，责令施工方夜间停止施工，并告知违反规定将依法处罚。")
 
     # 5. The centre accepts the reply; the callback finds the citizen unsatisfied: reopened once.

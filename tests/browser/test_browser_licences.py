@@ -127,3 +127,45 @@ def test_enterprise_applies_with_consented_fetch_and_vault_reuse_then_sees_who_r
     expect(row).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"))
     assert fits_width(page)
     screenshot(page, "g-licences-tracker-phone")
+
+
+def test_enterprise_consents_once_to_every_fetch_of_a_bundle(open_page, screenshot, fits_width):
+    """一件事: before filing, one preview lists every fetch of all the bundle's items, by receiving
+    department; one tick consents to all of them, and each child case fetched its licence."""
+    from tongban.catalog import demo
+    from tongban.catalog.models import LicenceType
+    from tongban.identity.models import Department
+    from tongban.licences.actions import issue_licence
+
+    demo.load()
+    cast = make_cast()
+    market = Department.objects.get(pk="market")
+    business = issue_licence(None, licence_type=LicenceType.objects.get(pk="ZZ-YYZZ"), holder_kind="enterprise",
+                             holder_id=cast.enterprise.uscc, holder_name=cast.enterprise.name, issuer=market,
+                             region=market.region, holder_enterprise=cast.enterprise,
+                             fields={"住所": "大连市中山区人民路 1 号"})
+    page = open_page()
+    page.goto("/accounts/me/")
+    sign_in(page, cast.agent.id_number)
+    page.get_by_role("button", name="切换为代表该企业").click()
+    expect(page.get_by_test_id("acting-for")).to_contain_text(cast.enterprise.uscc)
+    page.goto("/cases/apply/YJS-001/")
+    page.select_option("#f-region", REGION)
+    preview = page.get_by_test_id("bundle-consent-preview")
+    expect(preview).to_contain_text(business.number)
+    departments = preview.get_by_test_id("bundle-consent-department")
+    expect(departments).to_have_count(5)
+    expect(preview.locator('[data-department="fire"]')).to_contain_text("消防")
+    expect(preview).to_contain_text("一件事“我要开饭店”")
+    assert fits_width(page)
+    preview.get_by_test_id("bundle-consent").check()
+    screenshot(page, "g-licences-bundle-consent-phone")
+    with page.expect_navigation(timeout=60_000):  # seven child cases, their receipts and consent steps
+        page.get_by_test_id("submit-application").click()
+    expect(page).to_have_url(re.compile(r"/cases/\d{6}-\d{8}-\d{6}/$"))
+    parent = Case.objects.get(number=page.url.rstrip("/").rsplit("/", 1)[1])
+    fetched = [m for child in parent.children.all() for m in child.materials.filter(licence_type="ZZ-YYZZ")]
+    assert len(fetched) == 6 and {m.provision for m in fetched} == {"fetched"}
+    page.goto(f"/licences/consents/{parent.number}/")
+    expect(page.get_by_test_id("consent-department")).to_have_count(5)
+    expect(page.locator('[data-state="consented"]')).to_have_count(6)

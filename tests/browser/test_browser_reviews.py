@@ -1,8 +1,9 @@
 """Journey of a bad review (issue 9, Tests): the applicant of a finished case gives a bad review
 on a phone; the department head finds it in the rectification queue with its 1-working-day and
 15-working-day clocks, verifies, contacts and records the rectification; the applicant is asked
-again and rates 满意; the supervisor sees it in the region's queue and, after the aggregation
-job, the public statistics and the drill-down (visits per case, 最多跑一次) show the change."""
+again on their own page and rates 满意 there; the supervisor sees it in the region's queue and,
+after the aggregation job, the public statistics and the drill-down (visits per case, 最多跑一次)
+show the change."""
 
 from __future__ import annotations
 
@@ -106,11 +107,16 @@ def test_bad_review_rectified_asked_again_and_counted(open_page, live_server, sc
     desk.get_by_role("button", name="已整改").click()
     expect(desk.locator(".case-meta")).to_contain_text("已整改（待回访）")
 
-    # 3. The applicant is asked again and rates 满意; the new rating stands beside the first.
-    phone.goto(f"/reviews/rectifications/{review.pk}/")
-    phone.get_by_role("radio", name="满意", exact=True).check()
-    phone.get_by_role("button", name="提交回访评价").click()
-    expect(phone.locator("dl")).to_contain_text("满意（首次：不满意）")
+    # 3. The applicant is asked again on their own page (R27) and rates 满意 there; the new rating
+    #    stands beside the first, marked as their own answer.
+    phone.goto("/reviews/mine/")
+    expect(phone.locator("main")).to_contain_text("有 1 条差评已整改或解释说明，请您再次评价")
+    asked = phone.get_by_role("region", name="请您再次评价")
+    expect(asked).to_contain_text("窗口实行一次性告知清单")
+    asked.get_by_role("radio", name="满意", exact=True).check()
+    asked.get_by_role("button", name="提交回访评价").click()
+    expect(phone.locator("dl")).to_contain_text("满意（首次：不满意） · 网站")
+    assert Rectification.objects.get(review=review).re_channel == "portal"
     screenshot(phone, "reviews-asked-again-phone")
 
     # 4. The supervisor sees the rectification in the region's queue, answered.

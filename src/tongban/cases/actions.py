@@ -204,7 +204,7 @@ def _submit_bundle(actor: User, code: str, region_code: str | None, user: User, 
         for c in claims:
             if c.name in names:
                 row = next(r for r in rows if c.name in (r["name"], (r.get("material_type") or {}).get("name")))
-                mine.append(mats.Claim(row["name"], c.provision, c.reference, c.reuse))
+                mine.append(mats.Claim(row["name"], c.provision, c.reference, c.reuse, c.consent))
                 claimed.add(c.name)
         plans.append((item, version, impl, rows, mine))
     errors += [(f"materials.{i}", f"材料“{c.name}”不在本一件事的材料清单内，无需也不得提交（R11）")

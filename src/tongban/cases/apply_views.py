@@ -202,7 +202,9 @@ def _page(request: HttpRequest, code: str, *, values: dict[str, Any] | None = No
         except FieldError:
             check = None
     materials, fetches = _materials(item, request.user, enterprise, region)
+    bundle_consent = consents.bundle_page_preview(request.user, enterprise, code, region) if bundle else None
     return render(request, "cases/apply.html", {
+        "bundle_consent": bundle_consent,
         "code": code, "item": item, "bundle": bundle, "enterprise": enterprise, "draft": draft,
         "fields": _fields(schema, known, values, errors or {}), "errors": errors or {},
         "materials": materials, "fetches": fetches, "regions": regions, "region": region,
@@ -242,7 +244,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("cases:track", number=json.loads(earlier.body)["number"])
     try:
         with transaction.atomic():
-            claims = posted_claims(item, request.user, enterprise, region, request.POST)
+            claims = (consents.posted_bundle_claims(request.user, enterprise, code, region,
+                                                    request.POST.get("bundle_consent")) if bundle
+                      else posted_claims(item, request.user, enterprise, region, request.POST))
             record = IdempotencyRecord.objects.create(caller=caller, key=key, method="POST",
                                                       path=request.path[:300], request_hash="")
             case = actions.submit(request.user, item=None if bundle else code, bundle=code if bundle else None,

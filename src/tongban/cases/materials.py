@@ -5,7 +5,7 @@ outside it may be attached or demanded (R11). A material sourced from a licence 
 holder holds is `fetched` — never uploaded (R12) — only when the request consents to that
 fetch (`{"name", "provision": "fetched", "consent": <preview digest, optional>}`, see
 `consents`); without consent it is `missing`, awaiting consent. One shared by a department is
-fetched too; the online form is filled in with the case. An applicant material is `uploaded`
+fetched the same way, only with consent; the online form is filled in with the case. An applicant material is `uploaded`
 when the request names it, `reused` when the applicant names an entry of the material vault
 (`sources.material_source().offers`: confirmed, still valid — an expired one is refused with
 its date), `promised` when it is tolerable and the applicant promises it (R10), else
@@ -134,7 +134,9 @@ def plan(rows: list[dict[str, Any]], claims: list[Claim], *, holder: str,
         kind = row["source"].split(":", 1)[0]
         licence = held.get((row.get("licence_type") or {}).get("code")) if kind == Source.LICENCE else None
         if claim.provision == Provision.FETCHED:
-            if kind != Source.LICENCE:
+            if kind == Source.DEPARTMENT:
+                claimed[claim.name] = claim  # 部门共享: fetched with this consent too (consents.py)
+            elif kind != Source.LICENCE:
                 errors.append((f"materials.{i}", f"材料“{claim.name}”不是电子证照，不能调取（R12）"))
             elif licence is None:
                 errors.append((f"materials.{i}", f"您没有有效的《{claim.name}》电子证照，无法调取，请提交该材料"))
@@ -172,8 +174,10 @@ def plan(rows: list[dict[str, Any]], claims: list[Claim], *, holder: str,
                 planned.append(Planned(row, Provision.UPLOADED, reference=claim.reference))
             else:
                 planned.append(Planned(row, Provision.MISSING))
-        elif kind == Source.DEPARTMENT:
-            planned.append(Planned(row, Provision.FETCHED))
+        elif kind == Source.DEPARTMENT and claim is not None and claim.provision == Provision.FETCHED:
+            planned.append(Planned(row, Provision.FETCHED, extra={"consent": claim.consent or ""}))
+        elif kind == Source.DEPARTMENT:  # shared by a department: fetched only with consent, too
+            planned.append(Planned(row, Provision.MISSING, extra={"awaiting_consent": True}))
         elif kind == Source.FORM:
             planned.append(Planned(row, Provision.UPLOADED, reference="online-form"))
         elif claim is not None and claim.provision == Provision.REUSED:

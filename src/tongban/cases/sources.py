@@ -7,6 +7,8 @@ an upload, asked through one interface so that cases never imports the licence l
   answers this (`tongban.licences.sources.VaultMaterialSource`).
 - `shared_fields(licence)`: the fields of a held licence's record that a fetch hands to the
   department (the consent preview shows exactly these).
+- optional `department_fields(row)`: the fields of a department-shared material's record (部门
+  共享); without it, `DEPARTMENT_RECORD_FIELDS`.
 
 The source in use: the `TONGBAN_MATERIAL_SOURCE` setting when set; else the one an installed
 app registered (`register_default`, the licence library does in its `ready()`); else
@@ -27,6 +29,9 @@ from django.utils.module_loading import import_string
 
 # The fields every fetched licence record carries (HeldLicence); a source may name more.
 RECORD_FIELDS = ("证照名称", "证照编号", "持证主体名称", "持证主体标识", "发证机关", "有效期")
+# What a department-shared record (部门共享, e.g. the hospital's birth record) hands over, unless
+# the source names its fields (`department_fields(row)`, optional).
+DEPARTMENT_RECORD_FIELDS = ("数据主体名称", "数据主体标识", "记录名称", "记录内容", "提供部门", "记录日期")
 
 
 @dataclass(frozen=True)

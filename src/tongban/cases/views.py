@@ -102,7 +102,8 @@ def _consent_url(case: Case, materials: list[dict[str, Any]]) -> str | None:
     while the case is not yet accepted — served by the app that fetches them, when installed."""
     from django.urls import NoReverseMatch, reverse
 
-    if case.accepted_on is not None or case.status in CLOSED or not any(m["source"] == "licence" for m in materials):
+    fetchable = case.bundle_id or any(m["source"] in ("licence", "department") for m in materials)
+    if case.accepted_on is not None or case.status in CLOSED or not fetchable:
         return None
     try:
         return reverse("licences:consents", args=[case.number])

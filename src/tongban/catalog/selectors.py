@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Case, Prefetch, QuerySet, When
 from django.utils import timezone
 
+from tongban.core import audit
 from tongban.core.errors import FieldError, NotFound
 from tongban.identity.models import Department, Region
 
@@ -31,6 +32,7 @@ from .permissions import editable_by
 from .versions import flags_of
 
 
+@audit.no_personal_data("事项库：公开信息")
 def get_item(code: str) -> ServiceItem:
     item = (ServiceItem.objects.select_related("department", "current_version")
             .filter(code=code, active=True).first())
@@ -39,6 +41,7 @@ def get_item(code: str) -> ServiceItem:
     return item
 
 
+@audit.no_personal_data("事项库：公开信息")
 def get_region(code: str) -> Region:
     region = Region.objects.filter(code=code).first()
     if region is None:
@@ -46,6 +49,7 @@ def get_region(code: str) -> Region:
     return region
 
 
+@audit.no_personal_data("事项库：公开信息")
 def implementation_of(item: ServiceItem, region_code: str | None) -> ItemImplementation:
     """The implementation in `region_code`; without a region, the city's or else the first."""
     rows = item.implementations.filter(active=True).select_related("department", "region")
@@ -61,6 +65,7 @@ def implementation_of(item: ServiceItem, region_code: str | None) -> ItemImpleme
     return impl
 
 
+@audit.no_personal_data("事项库：公开信息")
 def find_implementation(code: str, region_code: str | None) -> ItemImplementation | None:
     """The implementation with its item (and the item's department and current version) in one
     query — the guide's and the filing's hot path; None when the item, the region or the
@@ -78,6 +83,7 @@ def _implementation_with_item(code: str, region_code: str | None) -> ItemImpleme
     return find_implementation(code, region_code) or implementation_of(get_item(code), region_code)
 
 
+@audit.no_personal_data("事项库：公开信息")
 def version_in_force(item: ServiceItem, on: dt.date | None = None) -> ItemVersion:
     """The version in force on `on` (today): the latest one already effective; before the
     first version takes effect, the first one."""
@@ -89,6 +95,7 @@ def version_in_force(item: ServiceItem, on: dt.date | None = None) -> ItemVersio
     return earlier or item.versions.order_by("number").first()
 
 
+@audit.no_personal_data("事项库：公开信息")
 def get_version(item: ServiceItem, number: int) -> ItemVersion:
     version = item.versions.filter(number=number).first()
     if version is None:
@@ -130,12 +137,14 @@ def _load_questions(version_ids: list[int]) -> dict[int, list[Question]]:
     return out
 
 
+@audit.no_personal_data("事项库：公开信息")
 def materials_of(version_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The material lists of published versions (each a fresh list: callers may annotate rows)."""
     cached = _per_version("materials", version_ids, _load_materials)
     return {v: [dict(row) for row in rows] for v, rows in cached.items()}
 
 
+@audit.no_personal_data("事项库：公开信息")
 def questions_of(version_ids: list[int]) -> dict[int, list[Question]]:
     return {v: list(rows) for v, rows in _per_version("questions", version_ids, _load_questions).items()}
 
@@ -149,6 +158,7 @@ def _names(elements: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     return dept_names, licence_names
 
 
+@audit.no_personal_data("事项库：公开信息")
 def standard_out(item: ServiceItem, version: ItemVersion, materials: list[dict[str, Any]],
                  questions: list[Question]) -> dict[str, Any]:
     """The standard elements of a version as the public reads them."""
@@ -192,6 +202,7 @@ def standard_out(item: ServiceItem, version: ItemVersion, materials: list[dict[s
 STANDARD_CACHE_SECONDS = 3600
 
 
+@audit.no_personal_data("事项库：公开信息")
 def standard_view(item: ServiceItem, version: ItemVersion) -> dict[str, Any]:
     """`standard_out` of a version, cached: a published version never changes, so the entry
     can only age by the names it shows (departments, licence types), hence the hour's limit."""
@@ -204,6 +215,7 @@ def standard_view(item: ServiceItem, version: ItemVersion) -> dict[str, Any]:
     return out
 
 
+@audit.no_personal_data("事项库：公开信息")
 def guide(code: str, region_code: str | None) -> dict[str, Any]:
     """The guide of an item as implemented in a region (A2): standard elements of the version
     in force, local elements of the implementation."""
@@ -230,6 +242,7 @@ def guide(code: str, region_code: str | None) -> dict[str, Any]:
     return out
 
 
+@audit.no_personal_data("事项库：公开信息")
 def situation(code: str, answers: dict[str, str]) -> dict[str, Any]:
     item = get_item(code)
     version = version_in_force(item)
@@ -241,30 +254,36 @@ def situation(code: str, answers: dict[str, str]) -> dict[str, Any]:
 
 # --- versions and the change log -------------------------------------------------------------------
 
+@audit.no_personal_data("事项库：公开信息")
 def version_summary(v: ItemVersion) -> dict[str, Any]:
     return {"version": v.number, "effective_date": v.effective_date, "published_at": v.published_at,
             "summary": v.summary, "changed": [{"field": f, "label": STANDARD_ELEMENTS.get(f, f)} for f in v.changed]}
 
 
+@audit.no_personal_data("事项库：公开信息")
 def versions_of(item: ServiceItem) -> QuerySet[ItemVersion]:
     return item.versions.order_by("-number").defer("elements")
 
 
+@audit.no_personal_data("事项库：公开信息")
 def version_detail(item: ServiceItem, number: int) -> dict[str, Any]:
     version = get_version(item, number)
     out = standard_out(item, version, materials_of([version.pk])[version.pk], questions_of([version.pk])[version.pk])
     return {**out, **version_summary(version)}
 
 
+@audit.no_personal_data("事项库：公开信息")
 def changes() -> QuerySet[ItemVersion]:
     """The public, city-wide change log, newest first."""
     return ItemVersion.objects.select_related("item").defer("elements").order_by("-published_at", "-pk")
 
 
+@audit.no_personal_data("事项库：公开信息")
 def change_out(v: ItemVersion) -> dict[str, Any]:
     return {"item": v.item.code, "name": v.item.name, **version_summary(v)}
 
 
+@audit.no_personal_data("事项库：公开信息")
 def compare(item: ServiceItem, a: int, b: int) -> dict[str, Any]:
     """Element-by-element difference of two versions of one item."""
     first, second = get_version(item, a), get_version(item, b)
@@ -283,18 +302,21 @@ def compare(item: ServiceItem, a: int, b: int) -> dict[str, Any]:
 
 # --- bundles -----------------------------------------------------------------------------------------
 
+@audit.no_personal_data("事项库：公开信息")
 def bundles() -> QuerySet[Bundle]:
     return (Bundle.objects.filter(active=True).select_related("lead_department")
             .prefetch_related(Prefetch("entries", queryset=BundleItem.objects.select_related("item")))
             .order_by("code"))
 
 
+@audit.no_personal_data("事项库：公开信息")
 def bundle_summary(b: Bundle) -> dict[str, Any]:
     return {"code": b.code, "name": b.name, "audience": b.audience, "description": b.description,
             "lead_department": {"id": b.lead_department_id, "name": b.lead_department.name},
             "items": [{"code": e.item.code, "name": e.item.name} for e in b.entries.all()]}
 
 
+@audit.no_personal_data("事项库：公开信息")
 def bundle_detail(code: str) -> dict[str, Any]:
     """One merged guide: items, one material list deduplicated by material type, the shared
     form fields, and the union of the items' questions asked once."""
@@ -325,10 +347,12 @@ def bundle_detail(code: str) -> dict[str, Any]:
 
 # --- editors -------------------------------------------------------------------------------------------
 
+@audit.no_personal_data("事项库：公开信息")
 def implementations_editable_by(user: Any) -> QuerySet[ItemImplementation]:
     return editable_by(ItemImplementation.objects.select_related("item", "department", "region"), user)
 
 
+@audit.no_personal_data("事项库：公开信息")
 def get_implementation_for_editor(user: Any, pk: int) -> ItemImplementation:
     impl = implementations_editable_by(user).filter(pk=pk).first()
     if impl is None:
@@ -337,6 +361,7 @@ def get_implementation_for_editor(user: Any, pk: int) -> ItemImplementation:
 
 
 
+@audit.no_personal_data("事项库：公开信息")
 def bundle_situation(code: str, answers: dict[str, str]) -> dict[str, Any]:
     """The bundle's merged material list for the answers so far. An answer applies to every
     item that asks that question and offers that option; one no item understands is an error."""
@@ -372,6 +397,7 @@ def bundle_situation(code: str, answers: dict[str, str]) -> dict[str, Any]:
 
 # --- portal pages: browsing and hot services ------------------------------------------------------
 
+@audit.no_personal_data("事项库：公开信息")
 def browse_items(*, theme: str = "", department: str = "", life_stage: str = "", audience: str = "",
                  special_list: str = "") -> QuerySet[ServiceItem]:
     """Active items by theme, department, life stage, audience and special list (A6), most
@@ -395,11 +421,13 @@ def browse_items(*, theme: str = "", department: str = "", life_stage: str = "",
     return rows
 
 
+@audit.no_personal_data("事项库：公开信息")
 def departments_with_items() -> QuerySet[Department]:
     """Departments that are in charge of at least one active item, for browsing."""
     return Department.objects.filter(items__active=True).distinct().order_by("name")
 
 
+@audit.no_personal_data("事项库：公开信息")
 def bundles_with_item(code: str) -> list[dict[str, str]]:
     """The one-thing bundles an item belongs to (one query)."""
     rows = Bundle.objects.filter(active=True, entries__item__code=code).order_by("code").values("code", "name")
@@ -410,6 +438,7 @@ HOT_SCORE_APPLICATION = 5  # an application says more about demand than a look a
 HOT_CACHE_SECONDS = 120
 
 
+@audit.no_personal_data("事项库：公开信息")
 def hot_items(limit: int = 8, days: int = 30) -> list[dict[str, Any]]:
     """Hot services (热门服务): the items most viewed and applied for over the last `days` days
     (an application counts `HOT_SCORE_APPLICATION` views), topped up by editors' `popularity`
@@ -443,6 +472,7 @@ def hot_items(limit: int = 8, days: int = 30) -> list[dict[str, Any]]:
     return out
 
 
+@audit.no_personal_data("事项库：公开信息")
 def guide_regions() -> list[Region]:
     """The regions a visitor can choose for guides: the city and its districts and zones."""
     return list(Region.objects.filter(level__in=[Region.Level.CITY, Region.Level.DISTRICT]).order_by("path"))

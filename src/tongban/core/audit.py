@@ -105,9 +105,10 @@ def record(
     )
 
 
-def record_read(what: str, *, subject_id: int, reason: str, obj: models.Model | None = None,
+def record_read(what: str, *, subject_id: int | None, reason: str, obj: models.Model | None = None,
                 actor: Any = None) -> AuditRecord:
-    """A read of someone's personal data: who read whose what, and why (the case or ticket)."""
+    """A read of someone's personal data: who read whose what, and why (the case or ticket).
+    `subject_id` None: a person without an account (a hotline caller known by phone only)."""
     return record(f"read:{what}", obj=obj, kind=Kind.READ, subject_id=subject_id, reason=reason, actor=actor)
 
 

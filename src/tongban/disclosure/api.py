@@ -232,3 +232,81 @@ def download_dataset(request: HttpRequest, identifier: str, number: int, fmt: st
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- a site's message box and health (R23) ---------------------------------------------------------
+
+
+class MessageIn(Schema):
+    title: str = Field(..., description="标题（不超过60字）", max_length=1000)
+    text: str = Field(..., description="留言内容（10至2000字，HTML 标记会被清除）", max_length=20000)
+    form_token: str | None = Field(
+        None, description="一次性表单令牌：同一令牌重复提交只生成一条留言（缺省取 Idempotency-Key）", max_length=64
+    )
+
+
+class MessageActionIn(Schema):
+    reason: str | None = Field(None, description="hide：不予公开的理由", max_length=1000)
+    text: str | None = Field(None, description="answer：答复内容", max_length=20000)
+
+
+@router.get("/disclosure/sites/{site}/messages", auth=None, summary="站点公开的留言与答复（个人信息已隐去）")
+def list_site_messages(request: HttpRequest, site: str, page: int = 1, page_size: int = 20) -> dict:
+    from . import message_selectors
+
+    rows = message_selectors.public_messages(message_selectors.site_by_slug(site))
+    return paginate(rows, page, page_size, message_selectors.public_row)
+
+
+@router.post(
+    "/disclosure/sites/{site}/messages",
+    response={201: dict[str, Any]},
+    summary="在站点留言（登录后；审核后公开；过于频繁 429）",
+)
+def post_site_message(request: HttpRequest, site: str, payload: MessageIn):
+    import json
+
+    from . import message_actions
+
+    try:
+        return _post_site_message(request, site, payload)
+    except message_actions.Throttled as exc:
+        response = HttpResponse(
+            json.dumps({"detail": exc.message}, ensure_ascii=False), status=429, content_type="application/json"
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+
+
+@idempotent
+def _post_site_message(request: HttpRequest, site: str, payload: MessageIn):
+    import uuid
+
+    from . import message_actions, message_selectors
+
+    token = payload.form_token or request.META.get("HTTP_IDEMPOTENCY_KEY", "")[:64] or uuid.uuid4().hex
+    row = message_actions.submit(
+        request.auth, message_selectors.site_by_slug(site), title=payload.title, text=payload.text, form_token=token
+    )
+    return 201, {"id": row.pk, "number": row.number, "status": row.status, "ticket": row.ticket_number or None}
+
+
+@router.post(
+    "/disclosure/messages/{message_id}/actions/{action}",
+    summary="办理留言：publish、hide（本站编辑）；answer（本站编辑、承办部门）",
+)
+def act_on_message(request: HttpRequest, message_id: int, action: str, payload: MessageActionIn | None = None) -> dict:
+    from . import message_actions, message_selectors
+
+    message_selectors.staff_message(request.auth, message_id)  # 404 beyond the caller's reach
+    body = payload.dict(exclude_none=True) if payload is not None else {}
+    row = message_actions.perform(request.auth, message_id, action, **body)
+    return message_selectors.staff_row(row)
+
+
+@router.get("/disclosure/sites/{site}/health", summary="网站健康检查结果（R23，本站编辑与管理员）")
+def site_health(request: HttpRequest, site: str) -> dict:
+    from . import message_selectors
+
+    result = message_selectors.latest_health(request.auth, message_selectors.site_by_slug(site))
+    return result or {"site": site, "started_at": None, "passed": None, "checks": []}

@@ -153,3 +153,53 @@ DIRECTORY = [
     ("ysqgk", "依申请公开", []),
     ("ndbg", "年度报告", []),
 ]
+
+
+# --- the message box (留言) ------------------------------------------------------------------------
+MESSAGE_TITLE_MAX = 60
+MESSAGE_TEXT_MIN = 10
+MESSAGE_TEXT_MAX = 2000
+ANSWER_TEXT_MAX = 4000
+MESSAGES_PER_HOUR = 3  # one account on all sites: more is refused (429-like 409 with the wait)
+MESSAGES_PER_DAY = 10
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    PUBLISHED = "published", "已公开"
+    HIDDEN = "hidden", "不予公开"
+
+
+class MessageAction(models.TextChoices):
+    PUBLISH = "publish", "公开"
+    HIDE = "hide", "不予公开"
+    ANSWER = "answer", "答复"
+
+
+# --- site health (R23) ----------------------------------------------------------------------------
+# A column type's update period (政府网站发展指引 and the inspection indicators): news 2 weeks,
+# notices and policies 6 months, personnel and planning 1 year. (weeks, months)
+COLUMN_PERIODS: dict[str, tuple[int, int]] = {
+    "news": (2, 0),  # 新闻、要闻
+    "zwdt": (2, 0),  # 政务动态
+    "tzgg": (0, 6),  # 通知公告
+    "zcwj": (0, 6),  # 政策文件
+    "zcjd": (0, 6),  # 政策解读
+    "rsxx": (0, 12),  # 人事信息
+    "ghjh": (0, 12),  # 规划计划
+}
+HOME_PERIOD_WEEKS = 2  # the site's home page (its newest item anywhere)
+EMPTY_COLUMNS_LIMIT = 5  # more than 5 empty columns fails the inspection
+UNANSWERED_MONTHS = 3
+EXTERNAL_LINKS_MAX = 50  # per site and run: the check stays bounded
+EXTERNAL_TIMEOUT = 5.0  # seconds per link
+
+
+class HealthCheck(models.TextChoices):
+    HOME_STALE = "home_stale", "首页长期未更新"
+    STALE_COLUMN = "stale_column", "栏目未按期更新"
+    EMPTY_COLUMN = "empty_column", "空白栏目超过5个"
+    UNANSWERED = "unanswered", "留言超过3个月未答复"
+    BROKEN_LINK = "broken_link", "站内链接失效"
+    BROKEN_ATTACHMENT = "broken_attachment", "附件失效"
+    EXTERNAL_LINK = "external_link", "外部链接不可访问"

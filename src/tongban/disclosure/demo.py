@@ -93,12 +93,15 @@ def load() -> None:
         organiser="大连市人民政府办公室",
         contact="0411-12345",
         site_code="2102000001",
+        messages_to_hotline=True,
     )
-    for title, slug, organiser in (
-        ("中山区政府信息公开", "gongkai-zhongshan", "大连市中山区人民政府办公室"),
-        ("西岗区政府信息公开", "gongkai-xigang", "大连市西岗区人民政府办公室"),
+    for title, slug, organiser, region in (
+        ("中山区政府信息公开", "gongkai-zhongshan", "大连市中山区人民政府办公室", "210202"),
+        ("西岗区政府信息公开", "gongkai-xigang", "大连市西岗区人民政府办公室", "210203"),
     ):
-        page_actions.create_site(home, title=title, slug=slug, organiser=organiser, contact="0411-12345")
+        page_actions.create_site(
+            home, title=title, slug=slug, organiser=organiser, contact="0411-12345", region_id=region
+        )
     policy = ColumnPage.objects.child_of(site).get(slug="zcwj")
     today = timezone.localdate()
     if dept is not None:
@@ -156,6 +159,83 @@ def load() -> None:
             drafting_department=dept,
         ),
     )
-    from . import opendata
+    _backdate(documents)
+    _seed_health_failures(policy, documents[0])
+    _seed_messages(site)
+    from . import health_actions, opendata
 
     opendata.refresh()
+    health_actions.run_all(external=False)  # the dashboard shows the seeded failures at once
+
+
+def _backdate(pages) -> None:
+    """The demo documents appeared on their publication dates: the policy column is stale (R23)."""
+    for page in pages:
+        at = timezone.make_aware(dt.datetime.combine(page.published_on, dt.time(9)))
+        Page.objects.filter(pk=page.pk).update(first_published_at=at, last_published_at=at)
+
+
+def _seed_health_failures(column, linked) -> None:
+    """A notice with a link to a withdrawn page, a site path that does not exist and an
+    attachment whose file was lost: the health dashboard lists each with its page's editor."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+    from wagtail.models import Collection
+
+    # the root collection is a row of wagtail's migrations: a flushed test database has none
+    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+    lost = Document(title="大连市政务公开工作要点（附件）", collection=root)
+    lost.file.save("demo-lost-attachment.txt", ContentFile("附件正文".encode()), save=True)
+    lost.file.storage.delete(lost.file.name)
+    today = timezone.localdate()
+    page_actions.add_page(
+        column,
+        PolicyDocumentPage(
+            title="大连市人民政府办公室关于做好政府网站内容保障工作的通知",
+            slug="doc-site-content",
+            document_number="大政办发〔2026〕9号",
+            issuer_name="大连市人民政府办公室",
+            written_on=today - dt.timedelta(days=10),
+            formed_on=today - dt.timedelta(days=10),
+            published_on=today - dt.timedelta(days=3),
+            topics="政务公开、政府网站",
+            body=f'<p>各区市县政府、各部门：现将有关事项通知如下，另见<a linktype="page" id="{linked.pk + 100000}">'
+            '原通知</a>与<a href="/gongkai/zcwj/doc-2015-1/">2015年实施方案</a>。</p>',
+            attachment=lost,
+        ),
+    )
+
+
+MESSAGES = [
+    (
+        "八一路路灯不亮",
+        "西岗区八一路一排路灯坏了两周，晚上很黑，老人出行不便，请尽快修复。",
+        20,
+        "已转市城市管理局，路灯已于本周修复，感谢您的监督。",
+    ),
+    ("企业开办一日办结咨询", "请问新设立的餐饮企业在网上办理营业执照和食品经营许可，是否都能一日办结？", 5, None),
+    ("老旧小区改造进度", "中山区桃源街老旧小区改造去年启动，至今未完工，请公开改造进度和完工时间。", 120, None),
+]
+
+
+def _seed_messages(site) -> None:
+    """Three citizens' messages: one published with its answer, one waiting, one unanswered for
+    more than 3 months (R23)."""
+    from tongban.identity.constants import Role, UserKind
+    from tongban.identity.models import User
+
+    from . import message_actions
+    from .models import SiteMessage
+
+    citizen = User.objects.filter(kind=UserKind.PERSON).order_by("pk").first()
+    editor = User.objects.filter(staff_roles__role__in=[Role.EDITOR, Role.ADMIN]).order_by("pk").first()
+    if citizen is None:
+        return
+    for n, (title, text, days_ago, answer) in enumerate(MESSAGES):
+        row = message_actions.submit(citizen, site, title=title, text=text, form_token=f"demo-{n}")
+        SiteMessage.objects.filter(pk=row.pk).update(created_at=timezone.now() - dt.timedelta(days=days_ago))
+        if answer and editor is not None:
+            message_actions.perform(editor, row.pk, "publish")
+            message_actions.perform(editor, row.pk, "answer", text=answer)
+        elif days_ago > 90 and editor is not None:
+            message_actions.perform(editor, row.pk, "publish")

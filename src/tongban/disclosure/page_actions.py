@@ -11,7 +11,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import strip_tags
 from wagtail.models import Page
 
 from tongban.core import audit
@@ -149,7 +148,9 @@ def comment(
     actor: User, consultation: ConsultationPage, text: str, *, enterprise_uscc: str | None = None
 ) -> ConsultationComment:
     """A comment from a signed-in person (moderated before it shows); on a closed consultation 409."""
-    text = strip_tags(text or "").strip()  # plain text only; templates escape it again
+    from .text import plain_text
+
+    text = plain_text(text)  # markup removed by nh3; templates escape it again
     if not text:
         raise FieldError("text", "请填写意见内容")
     if len(text) > MAX_COMMENT:

@@ -38,3 +38,26 @@ def may_handle(user: Any, req: Any) -> bool:
 
 def may_moderate(user: Any) -> bool:
     return is_admin(user) or bool(roles(user) & MODERATOR_ROLES)
+
+
+# --- a site's message box and health dashboard -------------------------------------------------------
+
+
+def may_moderate_site(user: Any, site: Any) -> bool:
+    """The site's editors: its Wagtail editor and reviewer groups, platform editors whose region
+    holds the site's, administrators."""
+    from .tenancy import holds_site
+
+    if is_admin(user) or holds_site(user, site):
+        return True
+    path = site.region_path()
+    return any(g.role == Role.EDITOR and path.startswith(g.region_path) for g in grants_of(user))
+
+
+def may_answer_site(user: Any, site: Any) -> bool:
+    """The site's editors and the officers and heads of its department."""
+    if may_moderate_site(user, site):
+        return True
+    return bool(site.department_id) and any(
+        g.role in HANDLER_ROLES and g.department_id == site.department_id for g in grants_of(user)
+    )

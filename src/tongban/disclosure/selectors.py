@@ -16,6 +16,7 @@ from .models import ConsultationPage, DisclosureRequest, PolicyDocumentPage
 from .search import query_tokens
 
 
+@audit.scoped_lookup("可见申请的查询集：行由 request_row 展示，不含申请人信息")
 def requests_for(user: Any, *, state: str = "") -> QuerySet[DisclosureRequest]:
     rows = DisclosureRequest.objects.visible_to(user).select_related("department")
     if state:
@@ -25,6 +26,7 @@ def requests_for(user: Any, *, state: str = "") -> QuerySet[DisclosureRequest]:
     return rows
 
 
+@audit.scoped_lookup("按编号取可见申请：由 request_detail 展示并记录读取")
 def get_request(user: Any, number: str) -> DisclosureRequest:
     req = requests_for(user).filter(number=number).first()
     if req is None:
@@ -32,6 +34,7 @@ def get_request(user: Any, number: str) -> DisclosureRequest:
     return req
 
 
+@audit.scoped_lookup("申请列表行：编号、状态与时限，不含申请人信息")
 def request_row(req: DisclosureRequest) -> dict[str, Any]:
     return {
         "number": req.number,
@@ -44,6 +47,7 @@ def request_row(req: DisclosureRequest) -> dict[str, Any]:
     }
 
 
+@audit.personal_read("disclosure.request")
 def request_detail(user: Any, req: DisclosureRequest, *, record: bool = True) -> dict[str, Any]:
     from django.utils import timezone
 
@@ -92,6 +96,7 @@ def request_detail(user: Any, req: DisclosureRequest, *, record: bool = True) ->
 # --- documents ---------------------------------------------------------------------------------------
 
 
+@audit.no_personal_data("已发布的政策文件与征集：公开信息")
 def documents(
     *,
     site: str = "",
@@ -126,6 +131,7 @@ def documents(
     return rows.order_by("-published_on", "-pk")
 
 
+@audit.no_personal_data("已发布的政策文件与征集：公开信息")
 def document_row(page: PolicyDocumentPage) -> dict[str, Any]:
     return {
         "id": page.pk,
@@ -144,6 +150,7 @@ def document_row(page: PolicyDocumentPage) -> dict[str, Any]:
     }
 
 
+@audit.no_personal_data("已发布的政策文件与征集：公开信息")
 def document_detail(page_id: int) -> dict[str, Any]:
     page = PolicyDocumentPage.objects.live().public().filter(pk=page_id).select_related("issuer").first()
     if page is None:
@@ -172,6 +179,7 @@ def document_detail(page_id: int) -> dict[str, Any]:
 # --- consultations -----------------------------------------------------------------------------------
 
 
+@audit.no_personal_data("已发布的政策文件与征集：公开信息")
 def consultations(state: str = "") -> QuerySet[ConsultationPage]:
     from django.utils import timezone
 
@@ -186,6 +194,7 @@ def consultations(state: str = "") -> QuerySet[ConsultationPage]:
     return rows
 
 
+@audit.no_personal_data("已发布的政策文件与征集：公开信息")
 def consultation_row(page: ConsultationPage) -> dict[str, Any]:
     return {
         "id": page.pk,
@@ -199,6 +208,7 @@ def consultation_row(page: ConsultationPage) -> dict[str, Any]:
     }
 
 
+@audit.no_personal_data("已发布的政策文件与征集：公开信息")
 def get_consultation(page_id: int) -> ConsultationPage:
     page = ConsultationPage.objects.live().public().filter(pk=page_id).first()
     if page is None:
@@ -206,6 +216,7 @@ def get_consultation(page_id: int) -> ConsultationPage:
     return page
 
 
+@audit.no_personal_data("已发布的政策文件与征集：公开信息")
 def consultation_detail(page: ConsultationPage) -> dict[str, Any]:
     from tongban.core.masking import mask_name
 
@@ -236,6 +247,7 @@ def consultation_detail(page: ConsultationPage) -> dict[str, Any]:
 # --- open data ---------------------------------------------------------------------------------------
 
 
+@audit.no_personal_data("开放数据集：公开信息")
 def datasets() -> QuerySet:
     from django.db.models import Count, Max
 
@@ -246,6 +258,7 @@ def datasets() -> QuerySet:
     )
 
 
+@audit.no_personal_data("开放数据集：公开信息")
 def get_dataset(identifier: str):
     row = datasets().filter(identifier=identifier[:80]).first()
     if row is None or not row.latest:
@@ -253,6 +266,7 @@ def get_dataset(identifier: str):
     return row
 
 
+@audit.no_personal_data("开放数据集：公开信息")
 def distributions(dataset, number: int) -> list[dict[str, Any]]:
     base = f"/api/disclosure/datasets/{dataset.identifier}/versions/{number}"
     return [
@@ -261,6 +275,7 @@ def distributions(dataset, number: int) -> list[dict[str, Any]]:
     ]
 
 
+@audit.no_personal_data("开放数据集：公开信息")
 def dataset_row(dataset) -> dict[str, Any]:
     """DCAT-style metadata (dcat:Dataset) of one dataset and its latest distributions."""
     return {
@@ -282,6 +297,7 @@ def dataset_row(dataset) -> dict[str, Any]:
     }
 
 
+@audit.no_personal_data("开放数据集：公开信息")
 def dataset_detail(dataset) -> dict[str, Any]:
     row = dataset_row(dataset)
     row["history"] = [
@@ -298,6 +314,7 @@ def dataset_detail(dataset) -> dict[str, Any]:
     return row
 
 
+@audit.no_personal_data("开放数据集：公开信息")
 def dataset_version(dataset, number: int):
     version = dataset.versions.filter(number=number).first()
     if version is None:

@@ -1,4 +1,5 @@
-"""Scheduled jobs of disclosure: requests whose correction or fee came too late (R15, R19)."""
+"""Scheduled jobs of disclosure: requests whose correction or fee came too late (R15, R19),
+documents past expiry, open data, the message hand-over retry and the site health check (R23)."""
 
 from __future__ import annotations
 
@@ -27,3 +28,19 @@ def refresh_open_data() -> int:
     from . import opendata
 
     return len(opendata.refresh())
+
+
+@job(every=3600)
+def hand_off_messages() -> int:
+    """Messages of hand-over sites the hotline could not take at once get their ticket now."""
+    from . import message_actions
+
+    return message_actions.hand_off_pending()
+
+
+@job(every=24 * 3600)
+def check_site_health() -> int:
+    """R23: each live site's health check (stale and empty columns, unanswered messages, links)."""
+    from . import health_actions
+
+    return health_actions.run_all()

@@ -52,3 +52,11 @@ def restrict(pages: QuerySet, user: Any) -> QuerySet:
 def is_foreign(page: Page, user: Any) -> bool:
     foreign = foreign_site_paths(user)
     return bool(foreign) and any(page.path.startswith(path) for path in foreign)
+
+
+def holds_site(user: Any, site: Page) -> bool:
+    """The user holds a Wagtail page permission in `site` or above it (the site's editor and
+    reviewer groups, a cluster-wide editor)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return any(p.startswith(site.path) or site.path.startswith(p) for p in _permitted_paths(user))

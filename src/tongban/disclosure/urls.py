@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, site_views, views
 
 rss, atom = login_not_required(feeds.SiteFeed()), login_not_required(feeds.AtomSiteFeed())
 
@@ -17,4 +17,16 @@ urlpatterns = [
     path("disclosure/requests/", views.my_requests, name="disclosure-requests"),
     path("disclosure/requests/<str:number>/", views.track_request, name="disclosure-request"),
     path("disclosure/requests/<str:number>/reply.pdf", views.request_letter, name="disclosure-request-letter"),
+    path("disclosure/sites/<slug:site>/messages/", site_views.site_messages, name="disclosure-site-messages"),
+    path(
+        "disclosure/sites/<slug:site>/messages/manage/",
+        site_views.manage_messages,
+        name="disclosure-site-messages-manage",
+    ),
+    path(
+        "disclosure/sites/<slug:site>/messages/<int:message_id>/<slug:action>/",
+        site_views.message_action,
+        name="disclosure-site-message-action",
+    ),
+    path("disclosure/sites/<slug:site>/health/", site_views.site_health, name="disclosure-site-health"),
 ]

@@ -34,6 +34,12 @@ REQUEST_HANDLERS = access(
     admin=ALLOWED,
 )
 
+SITE_API, SITE_PAGE = "/api/disclosure/sites/gk-matrix", "/disclosure/sites/gk-matrix/"
+# the matrix site's editors (city content editors, administrators); others 403 on its pages
+SITE_EDITORS = access("403", anonymous="401", editor=ALLOWED, admin=ALLOWED)
+# a message of the matrix site: beyond its editors' and department's reach it does not exist
+MESSAGE_HANDLERS = access("404", anonymous="401", editor=ALLOWED, admin=ALLOWED)
+
 ROWS: list[Row] = [
     api(
         "POST /api/disclosure/privacy-check", STAFF, "发布前隐私检查（工作人员）", data={"text": "联系电话13912345678"}
@@ -105,6 +111,23 @@ ROWS: list[Row] = [
          path="/disclosure/requests/{citizen_a_disclosure_request}/"),
     page("disclosure/requests/<str:number>/reply.pdf", REQUEST_READERS, "答复书 PDF（页面）",
          path="/disclosure/requests/{citizen_a_disclosure_request}/reply.pdf"),
+    # a site's message box (留言) and health dashboard (R23): the matrix site has no department,
+    # so its editors are the city's content editors (and administrators)
+    api("GET /api/disclosure/sites/{site}/messages", PUBLIC, "站点公开的留言", path=SITE_API + "/messages"),
+    api("POST /api/disclosure/sites/{site}/messages", SIGNED_IN, "留言（空内容：422）", path=SITE_API + "/messages",
+        data={"title": "", "text": ""}),
+    api("POST /api/disclosure/messages/{message_id}/actions/{action}", MESSAGE_HANDLERS, "答复留言（空答复：422）",
+        path="/api/disclosure/messages/{disclosure_message}/actions/answer", data={"text": ""}),
+    api("GET /api/disclosure/sites/{site}/health", SITE_EDITORS, "网站健康检查结果", path=SITE_API + "/health"),
+    page("disclosure/sites/<slug:site>/messages/", PUBLIC, "站点留言页", path=SITE_PAGE + "messages/"),
+    page("disclosure/sites/<slug:site>/messages/", SIGNED_IN, "提交留言（空内容：422）", method="POST",
+         path=SITE_PAGE + "messages/", data={"title": "", "text": "", "token": "matrix"}),
+    page("disclosure/sites/<slug:site>/messages/manage/", SITE_EDITORS, "留言办理（本站编辑）",
+         path=SITE_PAGE + "messages/manage/"),
+    page("disclosure/sites/<slug:site>/messages/<int:message_id>/<slug:action>/", MESSAGE_HANDLERS,
+         "答复留言（页面，空答复不生效）", method="POST", path=SITE_PAGE + "messages/{disclosure_message}/answer/",
+         data={"text": ""}),
+    page("disclosure/sites/<slug:site>/health/", SITE_EDITORS, "网站健康检查看板", path=SITE_PAGE + "health/"),
 ]
 PUBLIC_ROUTES: dict[str, str] = {
     "disclosure/annual-report/": "the annual report is published to everyone (R18)",
@@ -113,6 +136,7 @@ PUBLIC_ROUTES: dict[str, str] = {
     "disclosure/feeds/<slug:site>/atom.xml": "Atom of a site's live public pages (R13)",
     "disclosure/feeds/<slug:site>/<slug:column>/rss.xml": "RSS of a column's live public pages (R13)",
     "disclosure/feeds/<slug:site>/<slug:column>/atom.xml": "Atom of a column's live public pages (R13)",
+    "disclosure/sites/<slug:site>/messages/": "a site's published messages; leaving one needs a sign-in",
 }
 PUBLIC_OPERATIONS: dict[str, str] = {
     "GET /api/disclosure/datasets": "the open data catalogue (PRODUCT D8)",
@@ -123,6 +147,7 @@ PUBLIC_OPERATIONS: dict[str, str] = {
     "GET /api/disclosure/consultations": "consultations are public (R20)",
     "GET /api/disclosure/consultations/{page_id}": "a consultation with its approved comments and feedback (R20)",
     "GET /api/disclosure/annual-report": "the annual report is published to everyone (R18)",
+    "GET /api/disclosure/sites/{site}/messages": "a site's published messages and answers, personal data masked (R4)",
 }
 
 
@@ -174,9 +199,13 @@ def objects(cast: Any) -> dict[str, Any]:
         ),
     )
     from tongban.disclosure import opendata
+    from tongban.disclosure.models import SiteMessage
 
     opendata.refresh("disclosure-catalogue")
+    message = SiteMessage.objects.create(site=site, author=cast.citizen, author_display="张**", form_token="matrix",
+                                         title="路灯不亮", text="西岗区八一路的路灯坏了一排，晚上很黑")
     return {
+        "disclosure_message": message.pk,
         "disclosure_dataset": "disclosure-catalogue",
         "citizen_a_disclosure_request": req.number,
         "disclosure_document": doc.pk,

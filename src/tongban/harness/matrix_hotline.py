@@ -20,6 +20,10 @@ READERS = access(ALLOWED, anonymous="401", citizen_a="403", citizen_b="403", age
 # other departments do not see it (404)
 URGERS = access("403", anonymous="401", officer_b="404", officer_other_region="404", supervisor=ALLOWED,
                 hotline=ALLOWED, admin=ALLOWED)
+# replying to a 催办 addressed to 市场监管局: its staff; the centre and supervisors see it but may not
+# answer for the department (403); others do not see it (404)
+URGING_REPLIERS = access("404", anonymous="401", window=ALLOWED, officer_a=ALLOWED, head=ALLOWED, admin=ALLOWED,
+                         supervisor="403", hotline="403")
 OPERATORS = access("403", anonymous="401", hotline=ALLOWED, admin=ALLOWED)
 # staff who see the ticket held by 市场监管局 (its department's staff, operators, supervisors)
 HOLDERS = access("404", anonymous="401", window=ALLOWED, officer_a=ALLOWED, head=ALLOWED, supervisor=ALLOWED,
@@ -40,7 +44,10 @@ ROWS: list[Row] = [
     api("GET /api/hotline/tickets/{number}", PUBLIC, "工单查询（编号+手机后四位；工作人员全文）",
         path=TICKET + "?phone_last4=0000"),
     api("POST /api/hotline/tickets/{number}/actions/{action}", URGERS, "督办市场监管局承办的工单",
-        path=TICKET + "/actions/urge", data={"level": "催办"}),
+        path=TICKET + "/actions/urge", data={"level": "催办", "reason": "群众反映强烈，请尽快办理"}),
+    api("GET /api/hotline/urgings", READERS, "督办列表（被督办部门：本部门；中心与监督人员：本辖区）"),
+    api("POST /api/hotline/urgings/{urging_id}/reply", URGING_REPLIERS, "回复督办（被督办部门）",
+        path="/api/hotline/urgings/{hotline_urging}/reply", data={"text": "已督促经办人两日内办结并回复来电人"}),
     api("POST /api/hotline/inbound/{channel}", access("401"), "短信/微信来信（签名错误一律401）",
         path="/api/hotline/inbound/sms", data={"text": "路灯坏了"}),
     page("open311/v2/services.json", PUBLIC, "Open311 服务列表"),
@@ -76,6 +83,7 @@ ROWS: list[Row] = [
     page("hotline/knowledge/", PUBLIC, "知识库检索页"),
     page("hotline/knowledge/<int:pk>/", PUBLIC, "知识库文章页", path="/hotline/knowledge/{hotline_article}/"),
     page("hotline/queue/", READERS, "工单队列页"),
+    page("hotline/urgings/", READERS, "督办页（待回复督办及回复期限，可回复）"),
     page("hotline/tickets/<str:number>/", TICKET_PAGE, "工单办理页", path="/hotline/tickets/{hotline_ticket}/"),
     page("hotline/stats/", STATS, "热线统计页"),
     page("hotline/exposure/", PUBLIC, "曝光纠错页"),
@@ -104,6 +112,8 @@ PUBLIC_OPERATIONS: dict[str, str] = {
 
 
 def objects(cast: Any) -> dict[str, Any]:
+    import datetime as dt
+
     from django.utils import timezone
 
     from tongban.hotline import actions, deadlines
@@ -132,5 +142,10 @@ def objects(cast: Any) -> dict[str, Any]:
     exposure = Exposure.objects.create(
         ticket=ticket, reason="overdue", department_name="市场监管局", subject_name="食品安全", region_name="大连市",
         days_open=20, summary="超市销售过期牛奶，长期未处理", published_at=now)
-    return {"hotline_ticket": ticket.number, "hotline_article": articles[0].pk,
+    from tongban.hotline.models import Urging
+
+    urging = Urging.objects.create(target_kind="ticket", target_number=ticket.number, department=ticket.department,
+                                   region=ticket.region, level="催办", reason="群众反映强烈，请尽快办理", reply_days=2,
+                                   reply_due=now + dt.timedelta(days=3), created_at=now)
+    return {"hotline_ticket": ticket.number, "hotline_urging": urging.pk, "hotline_article": articles[0].pk,
             "hotline_article_spare": articles[1].pk, "hotline_exposure": exposure.pk}

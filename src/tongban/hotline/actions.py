@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tongban.core import audit
@@ -18,7 +19,7 @@ from tongban.identity.models import Department
 from tongban.identity.scoping import grants_of
 from tongban.identity.sms import get_backend
 
-from . import deadlines, duplicates, intake, knowledge, permissions, quality, routing
+from . import deadlines, duplicates, intake, knowledge, permissions, quality, routing, urging_actions
 from .constants import OPEN_STATUSES, Category, Channel, ResultType, Status
 from .deadlines import TZ
 from .models import CallbackLink, Open311Client, Subject, Ticket, TicketStep
@@ -80,6 +81,8 @@ def file_ticket(actor: Any, data: dict[str, Any], *, source: str = "") -> tuple[
     subject = Subject.objects.filter(pk=suggestion.subject).first() if suggestion.subject else None
     now = _now()
     policy = deadlines.current_policy()
+    plan = [deadlines.filing_term(category, clean["urgent"], now, policy)]
+    deadline = deadlines.evaluate(plan)  # None: pending until the year's calendar is entered (R5)
     phone = clean["phone"]
     caller_user = None
     if actor is not None and not grants_of(actor) and getattr(actor, "is_authenticated", False):
@@ -99,8 +102,7 @@ def file_ticket(actor: Any, data: dict[str, Any], *, source: str = "") -> tuple[
         caller_name="" if secret else clean["name"], caller_phone="" if secret else phone, caller_user=caller_user,
         tracking_secret_hash=Ticket.hash_secret(secret) if secret else "",
         filed_by=actor if getattr(actor, "pk", None) else None, filed_at=now,
-        deadline=deadlines.deadline_for(category, clean["urgent"], now, policy), policy=policy,
-        first_deadline=deadlines.deadline_for(category, clean["urgent"], now, policy),
+        deadline=deadline, deadline_plan=plan, policy=policy, first_deadline=deadline,
         suggestion={**suggestion.as_dict(), "department": department.pk if department else None},
     )
     found = [] if article_version else duplicates.find(ticket, suggestion.kind)
@@ -120,7 +122,7 @@ def file_ticket(actor: Any, data: dict[str, Any], *, source: str = "") -> tuple[
                                   "confidence": round(suggestion.kind_confidence, 3), "source": suggestion.source}
                                  if department else None),
         "duplicates": [row.number for row, _ in found],
-        "deadline": ticket.deadline.astimezone(TZ).isoformat(),
+        "deadline": ticket.deadline.astimezone(TZ).isoformat() if ticket.deadline else None,  # None: pending (R5)
     }
     if secret:
         answer["tracking_secret"] = secret
@@ -220,7 +222,7 @@ def _request_extension(ticket: Ticket, actor: Any, body: dict) -> None:
         errors.append(("days", "延期天数应为1至30个工作日"))
     if errors:
         raise FieldError(errors=errors)
-    if _now() > ticket.deadline:
+    if ticket.deadline is not None and _now() > ticket.deadline:
         raise Conflict("已超过办理时限，不能再申请延期")
     if ticket.extension_requested:
         raise Conflict("已有待审核的延期申请")
@@ -234,15 +236,13 @@ def _decide_extension(ticket: Ticket, actor: Any, body: dict) -> None:
     if not isinstance(approve, bool):
         raise FieldError("approve", "请选择同意（true）或不同意（false）")
     if approve:
-        ticket.deadline = deadlines.extended(ticket.deadline, int(ticket.extension_requested["days"]))
+        deadlines.push(ticket, {"extend": int(ticket.extension_requested["days"])})
     ticket.extension_requested = None
 
 
 def _urge(ticket: Ticket, actor: Any, body: dict) -> None:
-    _need(ticket, Status.DISPATCHED, Status.SIGNED, Status.RETURNED, why="无需催办")
-    level = body.get("level") or "催办"
-    if level not in ("催办", "督办", "通报"):
-        raise FieldError("level", "督办级别应为 催办、督办 或 通报")
+    """催办 / 督办 / 通报 with a reason and a reply deadline for the holding department (urging_actions)."""
+    urging_actions.urge_ticket(ticket, body.get("level"), body.get("reason"), actor)
 
 
 def _reply(ticket: Ticket, actor: Any, body: dict) -> None:
@@ -345,7 +345,7 @@ def _reopen(ticket: Ticket) -> None:
     ticket.department = ticket.department or ticket.last_department
     ticket.status, ticket.dispatched_at = Status.DISPATCHED, _now()
     days = int(ticket.policy.get("working_days", {}).get(ticket.category, 5))
-    ticket.deadline = max(ticket.deadline, deadlines.end_of_working_day(_now(), days))
+    deadlines.push(ticket, {"from": _now().isoformat(), "days": days})
     ticket.closed_at = None
 
 
@@ -421,6 +421,30 @@ def callback_by_caller(number: str, phone_last4: str, secret: str, body: dict[st
     ticket = Ticket.objects.select_for_update().get(pk=found.pk)
     _need(ticket, Status.CLOSED, why="办结后才能评价")
     return _citizen_callback(ticket, body, "tracking-page")
+
+
+@transaction.atomic
+def fill_pending_deadlines() -> list[str]:
+    """R5: a deadline left pending because its year's working-day calendar was not entered is
+    computed from the ticket's kept terms once an administrator has entered the year (the
+    hourly job). Touches `updated_at`, so the statistics recount those filing days. Returns the
+    numbers filled."""
+    filled = []
+    rows = (Ticket.objects.select_for_update().filter(Q(deadline__isnull=True) | Q(first_deadline__isnull=True))
+            .only("pk", "number", "deadline", "first_deadline", "deadline_plan", "department"))
+    for ticket in rows:
+        plan = ticket.deadline_plan or []
+        deadline = ticket.deadline or deadlines.evaluate(plan)
+        first = ticket.first_deadline or deadlines.evaluate(plan[:1])
+        if (deadline, first) == (ticket.deadline, ticket.first_deadline):
+            continue
+        Ticket.objects.filter(pk=ticket.pk).update(deadline=deadline, first_deadline=first, updated_at=_now())
+        _step(ticket, "deadline-filled", None, data={"deadline": deadline.isoformat() if deadline else None})
+        filled.append(ticket.number)
+    if filled:
+        audit.record("hotline.ticket.deadlines_filled", actor=None, data={"numbers": filled[:1000],
+                                                                         "count": len(filled)})
+    return filled
 
 
 MAX_ATTACHMENTS = 9

@@ -18,7 +18,17 @@ from tongban.core.idempotency import idempotent
 from tongban.core.pagination import paginate
 from tongban.identity.authentication import api_auth
 
-from . import actions, exposure, exposure_actions, knowledge, knowledge_actions, selectors, stats
+from . import (
+    actions,
+    exposure,
+    exposure_actions,
+    knowledge,
+    knowledge_actions,
+    selectors,
+    stats,
+    urging_actions,
+    urging_selectors,
+)
 
 router = Router(tags=["12345热线"])
 
@@ -40,10 +50,11 @@ class TicketIn(Schema):
 
 class ActionIn(Schema):
     department: str | None = Field(None, description="dispatch/reroute：承办部门标识", max_length=40)
-    reason: str | None = Field(None, description="return/request-extension/send-back：理由", max_length=2000)
+    reason: str | None = Field(None, description="return/request-extension/send-back：理由；urge：督办事由",
+                               max_length=2000)
     days: int | None = Field(None, description="request-extension：延期工作日数", ge=0, le=1000)
     approve: bool | None = Field(None, description="decide-extension：是否同意")
-    level: Any = Field(None, description="callback：满意度 1—5；urge：催办|督办|通报")
+    level: Any = Field(None, description="callback：满意度 1—5；urge：催办|督办|通报（须附 reason 督办事由）")
     resolved: bool | None = Field(None, description="callback：问题是否解决")
     unreachable: bool | None = Field(None, description="callback：联系不上")
     comment: str | None = Field(None, description="callback：意见", max_length=2000)
@@ -95,6 +106,24 @@ def act(request: HttpRequest, number: str, action: str, payload: ActionIn | None
     fresh = selectors.staff_ticket(request.auth, ticket.number)
     return selectors.full(request.auth, fresh, record=False) if fresh else {"number": ticket.number,
                                                                             "status": ticket.status}
+
+
+# --- urging (督办) -----------------------------------------------------------------------------------
+
+class UrgingReplyIn(Schema):
+    text: str = Field("", description="部门对督办的回复", max_length=8000)
+
+
+@router.get("/hotline/urgings", summary="督办（被督办部门：待回复的督办及回复期限；中心与监督人员：本辖区）")
+def list_urgings(request: HttpRequest, state: str = "", target: str = "", page: int = 1, page_size: int = 20) -> dict:
+    user = request.auth
+    rows = urging_selectors.urgings_for(user, state=state[:10], target=target[:40])
+    return paginate(rows, page, page_size, lambda u: urging_selectors.row(u, user))
+
+
+@router.post("/hotline/urgings/{urging_id}/reply", summary="回复督办（被督办部门；督办、通报由部门负责人回复）")
+def reply_urging(request: HttpRequest, urging_id: int, payload: UrgingReplyIn) -> dict:
+    return urging_selectors.row(urging_actions.reply(request.auth, urging_id, payload.text), request.auth)
 
 
 class WebhookSignature(APIKeyHeader):

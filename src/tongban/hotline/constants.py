@@ -53,3 +53,35 @@ DEFAULT_POLICY = {
 MAX_TEXT = 4000
 # Dalian's bounding box (longitude, latitude): the mainland, the islands of 长海县 included
 DALIAN_BOX = {"min_lat": 38.6, "max_lat": 40.2, "min_lon": 120.9, "max_lon": 123.4}
+
+
+# --- urging (督办), one mechanism for tickets and, through oversight, cases --------------------------
+
+class UrgingLevel(models.TextChoices):
+    """催办 → 督办 (to the department head) → 通报 (listed in the supervision report)."""
+
+    REMIND = "催办", "催办"
+    SUPERVISE = "督办", "督办（部门负责人）"
+    NOTIFY = "通报", "通报（列入督查通报）"
+
+
+URGING_NEXT = {UrgingLevel.REMIND: UrgingLevel.SUPERVISE, UrgingLevel.SUPERVISE: UrgingLevel.NOTIFY}
+HEAD_LEVELS = (UrgingLevel.SUPERVISE, UrgingLevel.NOTIFY)  # answered by the department head
+
+
+class UrgingState(models.TextChoices):
+    OPEN = "open", "待回复"
+    REPLIED = "replied", "已回复"
+    OVERDUE = "overdue", "逾期未回复"
+
+
+class UrgingTrigger(models.TextChoices):
+    MANUAL = "manual", "人工督办"
+    WARNING = "warning", "临近时限自动催办"
+    OVERDUE = "overdue", "超过时限自动督办"
+    ESCALATION = "escalation", "逾期未回复升级"
+
+
+# working days the department has to answer each level (TONGBAN_HOTLINE_URGING_REPLY_DAYS overrides)
+URGING_REPLY_DAYS = {"催办": 2, "督办": 1, "通报": 1}
+MAX_URGING_TEXT = 2000

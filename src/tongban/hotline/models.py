@@ -7,11 +7,13 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
+from tongban.identity.constants import Role
 from tongban.identity.models import Department, Region
 from tongban.identity.scoping import Scope, ScopedQuerySet
 
-from .constants import Category, Channel, ResultType, Status
+from .constants import Category, Channel, ResultType, Status, UrgingLevel, UrgingState, UrgingTrigger
 
 
 class Subject(models.Model):
@@ -86,7 +88,11 @@ class Ticket(models.Model):
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
     filed_at = models.DateTimeField("受理时间", db_index=True)
-    deadline = models.DateTimeField("办结时限")
+    # None: pending — the limit reaches a year whose working-day calendar is not entered yet (R5)
+    deadline = models.DateTimeField("办结时限", null=True, blank=True)
+    # db_default: rows written by bulk loaders (bench) that do not name the column
+    deadline_plan = models.JSONField("办结时限的构成（受理时限、延期、重办）", default=list, blank=True,
+                                     db_default=models.Value([], output_field=models.JSONField()))
     first_deadline = models.DateTimeField("受理时的办结时限（不含延期）", null=True, blank=True)
     policy = models.JSONField("受理时适用的时限规定", default=dict)
     suggestion = models.JSONField("分类建议", default=dict, blank=True)
@@ -332,3 +338,50 @@ class StatsMark(models.Model):
     name = models.CharField(max_length=20, primary_key=True)
     summarised_through = models.DateField(null=True)
     changes_since = models.DateTimeField(null=True)
+
+
+# --- urging (督办) --------------------------------------------------------------------------------
+
+class Urging(models.Model):
+    """One urging of a department about one object: a hotline ticket, or anything else another
+    app names by kind and number (oversight urges cases: `target_kind="case"`) — no foreign key,
+    so hotline never imports the apps that use it. Open until the department replies; past its
+    reply deadline unanswered it is overdue and escalates to the next level (`escalation`)."""
+
+    target_kind = models.CharField("督办对象类别", max_length=20)
+    target_number = models.CharField("督办对象编号", max_length=40)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name="被督办部门")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    level = models.CharField("级别", max_length=4, choices=UrgingLevel.choices)
+    trigger = models.CharField("来源", max_length=12, choices=UrgingTrigger.choices, default=UrgingTrigger.MANUAL)
+    reason = models.TextField("督办事由")
+    previous = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="escalation", verbose_name="由此升级")
+    reply_days = models.PositiveSmallIntegerField("回复时限（工作日）")
+    # None: pending — the reply deadline reaches a year whose calendar is not entered yet (R5)
+    reply_due = models.DateTimeField("回复期限", null=True, blank=True)
+    state = models.CharField("状态", max_length=8, choices=UrgingState.choices, default=UrgingState.OPEN)
+    reply_text = models.TextField("部门回复", blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    replied_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(department="department", region="region",
+                  region_roles=frozenset({Role.SUPERVISOR, Role.HOTLINE_OPERATOR}))
+
+    class Meta:
+        verbose_name = "督办"
+        verbose_name_plural = "督办"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_kind", "target_number"]),
+                   models.Index(fields=["department", "state"]), models.Index(fields=["state", "reply_due"])]
+        constraints = [models.UniqueConstraint(
+            fields=["target_kind", "target_number", "trigger"], condition=Q(trigger__in=["warning", "overdue"]),
+            name="hotline_urging_one_automatic_per_trigger")]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.target_kind} {self.target_number}"

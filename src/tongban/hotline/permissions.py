@@ -7,6 +7,8 @@ from typing import Any
 from tongban.identity.constants import DEPARTMENT_ROLES, Role
 from tongban.identity.scoping import grants_of, is_admin
 
+from .constants import HEAD_LEVELS
+
 OPERATOR_ACTIONS = {"dispatch", "reroute", "decide-extension", "accept-reply", "send-back", "callback",
                     "link-duplicate", "unlink", "urge"}
 DEPARTMENT_ACTIONS = {"sign", "return", "request-extension", "reply"}
@@ -36,6 +38,15 @@ def may_act(user: Any, action: str, ticket: Any) -> bool:
     if action == "urge":
         return is_operator(user) or is_supervisor(user)
     return is_operator(user)
+
+
+def may_reply_urging(user: Any, urging: Any) -> bool:
+    """督办 replies: 催办 by the department's staff; 督办 and 通报 by its head (administrators always)."""
+    if is_admin(user):
+        return True
+    if urging.level in HEAD_LEVELS:
+        return any(g.role == Role.HEAD and g.department_id == urging.department_id for g in grants_of(user))
+    return urging.department_id in department_ids(user)
 
 
 def may_edit_knowledge(user: Any) -> bool:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("hotline/knowledge/", views.knowledge_page, name="hotline-knowledge"),
     path("hotline/knowledge/<int:pk>/", views.knowledge_article, name="hotline-article"),
     path("hotline/queue/", views.queue_page, name="hotline-queue"),
+    path("hotline/urgings/", views.urgings_page, name="hotline-urgings"),
     path("hotline/tickets/<str:number>/", views.ticket_page, name="hotline-ticket"),
     path("hotline/stats/", views.stats_page, name="hotline-stats"),
     path("hotline/exposure/", views.exposure_page, name="hotline-exposure"),

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 
 from tongban.core.errors import Conflict, FieldError, NotFound
 
-from . import actions, exposure, knowledge, permissions, routing, selectors, stats
+from . import actions, exposure, knowledge, permissions, routing, selectors, stats, urging_actions, urging_selectors
 from .intake import normalise_phone
 from .models import CallbackLink, Ticket
 
@@ -190,8 +190,41 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     status = request.GET.get("status", "")[:20]
     rows = list(selectors.queue(request.user, status=status)[:100])
-    return render(request, "hotline/queue.html", {"rows": rows, "status": status,
+    open_urgings = urging_selectors.urgings_for(request.user, state="open").count()
+    return render(request, "hotline/queue.html", {"rows": rows, "status": status, "open_urgings": open_urgings,
                                                   "statuses": Ticket._meta.get_field("status").choices})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def urgings_page(request: HttpRequest) -> HttpResponse:
+    """督办: the urgings addressed to the officer's department (operators and supervisors: their
+    region's), open ones first with their reply deadline, each answerable here."""
+    _require_staff(request)
+    context: dict = {"errors": {}}
+    status = 200
+    if request.method == "POST":
+        pk = request.POST.get("urging", "")
+        try:
+            urging_actions.reply(request.user, int(pk) if pk.isdigit() else 0, request.POST.get("text", "")[:4000])
+            from django.shortcuts import redirect
+
+            return redirect(f"{request.path}?done={pk}")
+        except FieldError as exc:
+            context["errors"], status = dict(exc.errors), 422
+        except Conflict as exc:
+            context["conflict"], status = exc.message, 409
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        context["failed"] = pk
+    state = request.GET.get("state", "open")[:10]
+    try:
+        rows = urging_selectors.urgings_for(request.user, state=state if state != "all" else "")
+    except FieldError:
+        state, rows = "open", urging_selectors.urgings_for(request.user, state="open")
+    context.update(rows=[urging_selectors.row(u, request.user) for u in rows[:100]], state=state,
+                   done=request.GET.get("done", "")[:12])
+    return render(request, "hotline/urgings.html", context, status=status)
 
 
 def _action_body(action: str, post: Any) -> dict:
@@ -241,8 +274,10 @@ def ticket_page(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404("未找到该工单")
     user = request.user
     allowed = {a for a in permissions.ACTIONS if permissions.may_act(user, a, ticket)}
+    urgings = [urging_selectors.row(u, user) for u in urging_selectors.urgings_for(user, target=ticket.number)
+               .filter(target_kind=urging_actions.TICKET)]
     context.update(
-        t=ticket, full=selectors.full(user, ticket, record=request.method == "GET"), allowed=allowed,
+        t=ticket, full=selectors.full(user, ticket, record=request.method == "GET"), allowed=allowed, urgings=urgings,
         done=request.GET.get("done", "")[:30],
         levels=[(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")],
         departments=Department.objects.order_by("parent_id", "id").only("id", "name") if allowed & {

@@ -7,7 +7,6 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.throttling import AnonRateThrottle
 
-from tongban.core import audit
 from tongban.core.errors import FieldError
 from tongban.core.idempotency import idempotent
 from tongban.core.masking import mask_id_number, mask_phone
@@ -109,12 +108,9 @@ def _agent_membership(m: EnterpriseMembership) -> dict:
 
 @router.get("/enterprises/{uscc}/memberships", summary="本企业的经办人授权（法定代表人确认或撤销）")
 def enterprise_memberships(request: HttpRequest, uscc: str, page: int = 1, page_size: int = 20) -> dict:
-    rows = selectors.memberships_to_manage(request.auth, uscc.strip().upper())
-
-    def out(m: EnterpriseMembership) -> dict:
-        audit.record_read("identity.agent", subject_id=m.user_id, obj=m, reason="法定代表人确认经办人授权")
-        return _agent_membership(m)
-    return paginate(rows, page, page_size, out)
+    found = paginate(selectors.memberships_to_manage(request.auth, uscc.strip().upper()), page, page_size)
+    found["items"] = [_agent_membership(m) for m in selectors.agents_seen(request.auth, found["items"])]
+    return found
 
 
 @router.post("/enterprises/{uscc}/memberships/{membership_id}/{decision}", response=MembershipOut,

@@ -22,7 +22,7 @@ from .models import SealKey
 router = Router(tags=["电子证照"])
 
 # before /licences/{licence_id}: django-ninja matches paths in the order they are registered
-from . import api_consent, api_import, api_vault  # noqa: E402, F401
+from . import api_consent, api_credentials, api_import, api_vault  # noqa: E402, F401
 
 
 class ActionIn(Schema):

@@ -36,6 +36,7 @@ def _iso(value) -> str | None:
     return value.isoformat()
 
 
+@audit.own_data("调用者本人作为经办人的企业")
 def enterprises_of(user: Any) -> list[str]:
     if not getattr(user, "is_authenticated", False):
         return []
@@ -43,6 +44,7 @@ def enterprises_of(user: Any) -> list[str]:
                 .values_list("enterprise_id", flat=True))
 
 
+@audit.own_data("调用者本人及其企业的持证主体标识")
 def own_holders(user: Any) -> set[str]:
     """The holder identifiers the user speaks for: their ID number and their enterprises' USCCs."""
     if not getattr(user, "is_authenticated", False):
@@ -67,6 +69,7 @@ def _handling_case(user: Any, holder: str):
             .order_by("-submitted_at").first())
 
 
+@audit.personal_read("licences")
 def licences_for(user: Any, holder: str = "", acting_for: str = "") -> QuerySet[Licence]:
     rows = Licence.objects.select_related("licence_type", "issuer", "region")
     mine = own_holders(user)
@@ -85,12 +88,14 @@ def licences_for(user: Any, holder: str = "", acting_for: str = "") -> QuerySet[
     return rows.filter(holder_id=holder)
 
 
+@audit.scoped_lookup("遮蔽后的持证人")
 def masked_holder(licence: Licence) -> str:
     if licence.holder_kind == HolderKind.ENTERPRISE:
         return f"{licence.holder_name}（{licence.holder_id}）"
     return f"{mask_name(licence.holder_name)}（{mask_id_number(licence.holder_id)}）"
 
 
+@audit.scoped_lookup("证照列表行：持证人已遮蔽")
 def list_row(licence: Licence) -> dict[str, Any]:
     status = licence.effective_status()
     return {
@@ -110,10 +115,12 @@ def _covers(grant, licence: Licence, roles: frozenset[str]) -> bool:
             and licence.region.path.startswith(grant.region_path))
 
 
+@audit.no_personal_data("权限判断")
 def can_act(user: Any, licence: Licence) -> bool:
     return is_admin(user) or any(_covers(g, licence, ACTION_ROLES) for g in grants_of(user))
 
 
+@audit.personal_read("licence")
 def get_licence(user: Any, licence_id: int, *, for_action: bool = False) -> Licence:
     """The holder (reads only) or staff of the issuing department in scope; else NotFound."""
     licence = (Licence.objects.select_related("licence_type", "issuer", "region").filter(pk=licence_id).first())
@@ -126,21 +133,23 @@ def get_licence(user: Any, licence_id: int, *, for_action: bool = False) -> Lice
     if licence.holder_id in own_holders(user):
         return licence
     if is_admin(user) or any(_covers(g, licence, HANDLER_ROLES) for g in grants_of(user)):
-        if licence.holder_user_id:
-            audit.record_read("licence", subject_id=licence.holder_user_id, obj=licence,
-                              reason=f"发证部门查看证照 {licence.number}")
+        audit.record_read("licence", subject_id=licence.holder_user_id, obj=licence,  # None: no account
+                          reason=f"发证部门查看证照 {licence.number}")
         return licence
     raise NotFound("未找到该证照")
 
 
+@audit.scoped_lookup("get_licence 之后的当前版本（读取已由 get_licence 记录）")
 def current_version(licence: Licence) -> LicenceVersion:
     return licence.versions.select_related("seal_key").get(number=licence.current_version)
 
 
+@audit.scoped_lookup("get_licence 之后的签章文件（读取已由 get_licence 记录）")
 def signed_document(version: LicenceVersion) -> dict[str, Any]:
     return seals.document(version.data, version.seal, version.signature)
 
 
+@audit.scoped_lookup("get_licence 之后的详情（读取已由 get_licence 记录）")
 def detail(licence: Licence) -> dict[str, Any]:
     out = list_row(licence)
     out["versions"] = [{"number": v.number, "kind": v.kind, "kind_name": v.get_kind_display(), "status": v.status,
@@ -152,6 +161,7 @@ def detail(licence: Licence) -> dict[str, Any]:
     return out
 
 
+@audit.scoped_lookup("公开核验：持证人已遮蔽")
 def verification(code: str) -> dict[str, Any]:
     """The public answer for a verification code (no full identifiers: R4)."""
     licence = (Licence.objects.select_related("licence_type", "issuer", "region")

@@ -8,7 +8,7 @@ import io
 import json
 from typing import Any
 
-from . import seals
+from . import credentials, seals
 from .models import Licence
 
 ATTACHMENT = "licence.json"
@@ -59,6 +59,8 @@ _MISSING = object()
 
 
 def verify_document(doc: dict[str, Any]) -> dict[str, Any]:
+    if credentials.is_credential(doc):
+        return _verify_credential(doc)
     check = seals.check(doc)
     base = {"valid": False, "signature_valid": check.valid, "signature": check.as_dict(), "differing_fields": [],
             "version": None, "versions": None, "status": None}
@@ -89,3 +91,17 @@ def verify_document(doc: dict[str, Any]) -> dict[str, Any]:
                 "reason": f"文件真实，但已被更新：第 {stored.number} 版（共 {licence.current_version} 版），"
                           "请以最新版本为准"}
     return {**base, "valid": True, "result": "valid", "reason": "文件真实，为最新版本"}
+
+
+def _verify_credential(doc: dict[str, Any]) -> dict[str, Any]:
+    """A Verifiable Credential export: its eddsa-jcs-2022 proof, then the sealed licence it
+    carries, checked as an uploaded licence JSON. Valid only if both hold."""
+    proof = credentials.check_proof(doc)
+    answer = verify_document(credentials.sealed_of(doc))
+    answer["credential"] = proof.as_dict()
+    if not proof.valid and answer["result"] in ("valid", "superseded"):
+        answer.update(valid=False, result=proof.result, reason=proof.reason)
+    elif not proof.valid:
+        answer["reason"] = f"{proof.reason}；{answer['reason']}"
+        answer["valid"] = False
+    return answer

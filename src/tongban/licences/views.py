@@ -108,9 +108,12 @@ def case_consents(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST":
         position = request.POST.get("position", "")
         try:
-            if not position.isdigit():
+            if request.POST.get("action") == "grant-all":
+                done = consents.grant_all(request.user, case, request.POST.get("digest") or None)
+                message = f"已一次同意并调取 {len(done)} 项。"
+            elif not position.isdigit():
                 raise FieldError("material", "请选择材料")
-            if request.POST.get("action") == "withdraw":
+            elif request.POST.get("action") == "withdraw":
                 m = consents.withdraw(request.user, case, int(position))
                 message = f"已撤回同意：《{m.name}》不再调取，改为未提交。"
             else:
@@ -125,7 +128,12 @@ def case_consents(request: HttpRequest, number: str) -> HttpResponse:
         case = get_case(request.user, number)
     from tongban.cases import permissions
 
+    rows = consents.case_fetches(case)
+    waiting = consents.pending(rows)
+    parent = bool(case.bundle_id and not case.item_version_id)
     return render(request, "licences/consents.html", {
-        "case": case, "rows": [f.out() for f in consents.case_fetches(case)], "message": message, "error": error,
+        "case": case, "rows": [f.out() for f in rows], "message": message, "error": error, "parent": parent,
+        "departments": consents.by_department(rows), "pending": len(waiting),
+        "digest": consents.combined_digest(waiting) if waiting else "",
         "own": permissions.speaks_for_applicant(request.user, case),
-        "open": case.accepted_on is None and case.status in consents.OPEN_STATES}, status=status)
+        "open": parent or (case.accepted_on is None and case.status in consents.OPEN_STATES)}, status=status)

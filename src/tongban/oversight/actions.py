@@ -1,6 +1,9 @@
 """The only write path of oversight: the supervision scan (opens, keeps or resolves alerts: one
-open per object and kind) and the supervisor's handling of an alert (acknowledge, resolve,
-dismiss with a reason). The statistics refresh writes only derived tables (`stats`)."""
+open per object and kind), the supervisor's handling of an alert (acknowledge, resolve,
+dismiss with a reason) and the 督办 notice about an alert's object, sent through the hotline's
+urging mechanism (DESIGN.md: one mechanism — levels 催办 → 督办 → 通报, reply deadlines, the
+department's reply and escalation all live there). The statistics refresh writes only derived
+tables (`stats`)."""
 
 from __future__ import annotations
 
@@ -16,9 +19,11 @@ from tongban.core.errors import Conflict, FieldError, NotFound
 from . import scan as conditions
 from . import stats
 from .models import Alert, StatsWatermark
+from .selectors import ALERT_TARGET, urging_reason
 
 ACTIVE = (Alert.State.OPEN, Alert.State.ACKNOWLEDGED)
 SCAN_MARK = "scan"
+URGE_DEFAULT_LEVEL = "督办"
 # kinds whose condition ends by itself (the scan resolves them); the others stay for a supervisor
 SELF_RESOLVING = {Alert.Kind.WARNED, Alert.Kind.OVERDUE, Alert.Kind.STALLED}
 
@@ -107,9 +112,39 @@ def _transition(actor: Any, alert: Alert, action: str, reason: str) -> Alert:
     return locked
 
 
-def handle_alert(actor: Any, alert: Alert, action: str, reason: str = "") -> Alert:
-    """acknowledge, resolve (reason) or dismiss (reason; 422 without)."""
+def handle_alert(actor: Any, alert: Alert, action: str, reason: str = "", level: str | None = None) -> Alert:
+    """acknowledge, resolve (reason) or dismiss (reason; 422 without), or urge (督办 through the
+    hotline's urging; the level defaults to 督办, the reason to the alert's finding)."""
+    if action == "urge":
+        return urge_alert(actor, alert, level or URGE_DEFAULT_LEVEL, reason)
     return _transition(actor, alert, action, reason)
+
+
+def urge_alert(actor: Any, alert: Alert, level: str = URGE_DEFAULT_LEVEL, reason: str = "") -> Alert:
+    """Send a 督办 notice to the department about the alert's case through the hotline's urging
+    (which checks the level and the reason, notifies the department's heads, takes their reply
+    and escalates it when unanswered). An active alert only (else 409); a second urging of the
+    same level while one waits for the reply is 409 (a double click → one); an open alert
+    becomes acknowledged."""
+    from tongban.hotline import urging_actions, urging_selectors
+
+    reason = (reason or "").strip() or urging_reason(alert)
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().select_related("case").get(pk=alert.pk)
+        if locked.state not in ACTIVE:
+            raise Conflict(f"预警当前状态为“{locked.get_state_display()}”，不能督办")
+        waiting = urging_selectors.urgings_for(actor, state="open", target=locked.case.number).filter(
+            target_kind=ALERT_TARGET, level=level)
+        if waiting.exists():
+            raise Conflict(f"该办件已有待回复的{level}，请等待部门回复或逾期升级")
+        urging = urging_actions.urge(ALERT_TARGET, locked.case.number, locked.department_id, level, reason, actor,
+                                     region=locked.region_id)
+        if locked.state == Alert.State.OPEN:
+            locked.state, locked.acknowledged_at = Alert.State.ACKNOWLEDGED, timezone.now()
+            locked.save(update_fields=["state", "acknowledged_at"])
+        audit.record("oversight.alert.urge", obj=locked, data={"kind": locked.kind, "case": locked.case.number,
+                                                               "urging": urging.pk, "level": level})
+    return locked
 
 
 def refresh_statistics() -> list[dt.date]:

@@ -54,6 +54,10 @@ def decided_cases(request: HttpRequest, department: str, item: str, region: str 
                   from_: str | None = Query(None, alias="from"), to: str | None = None, page: int = 1,
                   page_size: int = 50) -> dict:
     first, last = selectors.date_range(from_, to)
+    missing = [(name, "下钻到办件须指定部门与事项") for name, value in (("department", department), ("item", item))
+               if not value.strip()]
+    if missing:
+        raise FieldError(errors=missing)
     place, codes, _, dept, service_item = selectors.drill_scope(request.auth, region, department, item)
     cases, officers = stats.decided_cases(first, last, codes, dept.pk, service_item.code)
     return {**_head(first, last, place), "department": dept.pk, "item": service_item.code,
@@ -61,7 +65,9 @@ def decided_cases(request: HttpRequest, department: str, item: str, region: str 
 
 
 class AlertActionIn(Schema):
-    reason: str = Field("", max_length=2000, description="resolve / dismiss：理由（必填）")
+    reason: str = Field("", max_length=2000,
+                        description="resolve / dismiss：理由（必填）；urge：督办事由（默认据预警生成）")
+    level: str | None = Field(None, max_length=4, description="urge：催办、督办（默认）或 通报")
 
 
 @router.get("/oversight/alerts", summary="监察预警（监督人员：本区划及以下）")
@@ -79,14 +85,17 @@ def alerts(request: HttpRequest, state: str = "active", kind: str = "", page: in
         if kind not in Alert.Kind.values:
             raise FieldError("kind", f"类别应为 {'、'.join(Alert.Kind.values)} 之一")
         rows = rows.filter(kind=kind)
-    return paginate(rows.order_by("-severity", "-opened_at", "-pk"), page, page_size, selectors.alert_row)
+    out = paginate(rows.order_by("-severity", "-opened_at", "-pk"), page, page_size)
+    return {**out, "items": selectors.alert_rows(request.auth, out["items"])}
 
 
-@router.post("/oversight/alerts/{alert_id}/{action}", summary="处理预警：acknowledge、resolve、dismiss（须理由）")
+@router.post("/oversight/alerts/{alert_id}/{action}",
+             summary="处理预警：acknowledge、resolve、dismiss（须理由），或 urge（经 12345 督办机制向部门发出督办）")
 def handle(request: HttpRequest, alert_id: int, action: str, payload: AlertActionIn | None = None) -> dict[str, Any]:
     alert = selectors.get_alert(request.auth, alert_id)
-    alert = actions.handle_alert(request.auth, alert, action, payload.reason if payload else "")
-    return selectors.alert_row(selectors.get_alert(request.auth, alert.pk))
+    alert = actions.handle_alert(request.auth, alert, action, payload.reason if payload else "",
+                                 payload.level if payload else None)
+    return selectors.alert_rows(request.auth, [selectors.get_alert(request.auth, alert.pk)])[0]
 
 
 

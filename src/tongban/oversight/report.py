@@ -1,6 +1,7 @@
 """The monthly supervision report of a region (PDF): figures per department, reviews and their
-rectification, open alerts, month on month; the chart is drawn server-side with matplotlib and
-the text set in the embedded CJK font of the case notices (core.pdf), so it renders anywhere."""
+rectification, open alerts, the 通报-level urgings (督查通报), month on month; the chart is
+drawn server-side with matplotlib and the text set in the embedded CJK font of the case
+notices (core.pdf), so it renders anywhere."""
 
 from __future__ import annotations
 
@@ -98,8 +99,22 @@ def render(region_code: str, month: str | None) -> bytes:
     pdf.table(["类别", "数量"], [[Alert.Kind(r["kind"]).label, r["n"]]
                                  for r in alerts.values("kind").annotate(n=Count("pk")).order_by("kind")]
               or [["（本月无预警）", 0]])
+    _notices(pdf, first, last, codes)
     pdf.signature(f"{region.name}政务服务效能监察", timezone.localdate())
     return pdf.render()
+
+
+TARGET_WORDS = {"case": "办件", "ticket": "12345 工单"}
+
+
+def _notices(pdf: PdfBuilder, first: dt.date, last: dt.date, codes: list[str] | None) -> None:
+    """The 通报-level urgings of the month (the hotline's urging mechanism: escalated or sent so)."""
+    from tongban.hotline import urging_selectors
+
+    rows = [[n["department"], f"{TARGET_WORDS.get(n['target']['kind'], n['target']['kind'])} {n['target']['number']}",
+             n["reason"][:120], n["state_label"]] for n in urging_selectors.notices(first, last, codes)]
+    pdf.heading("四、督查通报（通报级督办）")
+    pdf.table(["部门", "对象", "事由", "回复情况"], rows or [["（本月无通报）", "", "", ""]])
 
 
 def write_report(region_code: str, month: str | None, output: str | None = None) -> Path:

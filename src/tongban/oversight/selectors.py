@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tongban.core import audit
 from tongban.core.errors import FieldError, NotFound
 from tongban.identity.constants import Role
 from tongban.identity.models import Region
@@ -19,8 +20,10 @@ from .models import Alert
 
 MAX_YEARS = 5
 CITY = "210200"
+ALERT_TARGET = "case"  # an alert's object as the hotline's urging names it (kind + number)
 
 
+@audit.no_personal_data("效能统计与预警：部门与办件编号，不含个人信息")
 def parse_day(value: Any, field: str) -> dt.date | None:
     if value in (None, ""):
         return None
@@ -32,6 +35,7 @@ def parse_day(value: Any, field: str) -> dt.date | None:
         raise FieldError(field, "日期格式应为 YYYY-MM-DD") from None
 
 
+@audit.no_personal_data("效能统计与预警：部门与办件编号，不含个人信息")
 def date_range(first: Any, last: Any) -> tuple[dt.date, dt.date]:
     """Default: this year up to today. Reversed or longer than 5 years → 422 naming the field."""
     today = timezone.localdate()
@@ -51,6 +55,7 @@ def _region(code: str | None) -> Region:
     return region
 
 
+@audit.no_personal_data("效能统计与预警：部门与办件编号，不含个人信息")
 def regions_under(region: Region) -> list[str] | None:
     """The codes of the region and below; None for the whole city (no condition)."""
     if region.parent_id is None:
@@ -58,6 +63,7 @@ def regions_under(region: Region) -> list[str] | None:
     return list(Region.objects.filter(path__startswith=region.path).values_list("pk", flat=True))
 
 
+@audit.no_personal_data("效能统计与预警：部门与办件编号，不含个人信息")
 def stats_scope(user: Any, region_code: str | None) -> tuple[Region, list[str] | None, set[str] | None]:
     """(region, its codes, the departments the viewer may see or None for all). Supervisors and
     administrators: their region and below; department heads: their departments. Others 403."""
@@ -80,6 +86,7 @@ def stats_scope(user: Any, region_code: str | None) -> tuple[Region, list[str] |
     return region, regions_under(region), departments
 
 
+@audit.no_personal_data("效能统计与预警：部门与办件编号，不含个人信息")
 def public_scope(region_code: str | None) -> tuple[Region, list[str] | None]:
     region = _region(region_code or CITY)
     return region, regions_under(region)
@@ -87,6 +94,7 @@ def public_scope(region_code: str | None) -> tuple[Region, list[str] | None]:
 
 # --- alerts -----------------------------------------------------------------------------------------
 
+@audit.no_personal_data("效能统计与预警：部门与办件编号，不含个人信息")
 def visible_alerts(user: Any) -> QuerySet[Alert]:
     if not is_admin(user) and not any(g.role == Role.SUPERVISOR for g in grants_of(user)):
         raise PermissionDenied("监察预警仅供监督人员查看")
@@ -94,6 +102,7 @@ def visible_alerts(user: Any) -> QuerySet[Alert]:
     return Alert.objects.all() if condition is None else Alert.objects.filter(condition)
 
 
+@audit.no_personal_data("效能统计与预警：部门与办件编号，不含个人信息")
 def get_alert(user: Any, alert_id: int) -> Alert:
     alert = visible_alerts(user).select_related("case", "department").filter(pk=alert_id).first()
     if alert is None:
@@ -101,6 +110,7 @@ def get_alert(user: Any, alert_id: int) -> Alert:
     return alert
 
 
+@audit.no_personal_data("效能统计与预警：部门与办件编号，不含个人信息")
 def alert_row(a: Alert) -> dict[str, Any]:
     return {"id": a.pk, "kind": a.kind, "kind_words": a.get_kind_display(), "severity": a.severity,
             "severity_words": a.get_severity_display(), "case": a.case.number, "department": a.department_id,
@@ -108,8 +118,33 @@ def alert_row(a: Alert) -> dict[str, Any]:
             "reason": a.reason, "opened_at": timezone.localtime(a.opened_at).isoformat()}
 
 
+@audit.no_personal_data("督办事由的默认文字：预警类别与办件编号")
+def urging_reason(alert: Alert) -> str:
+    """The default reason of a 督办 about an alert's case (the supervisor may write their own)."""
+    return (f"效能监察预警：办件 {alert.case.number}{alert.get_kind_display()}。"
+            "请部门负责人督促办理，并在回复期限内回复办理情况。")
+
+
+@audit.scoped_lookup("预警及其办件的督办（12345 督办机制）：级别、状态、回复期限与部门回复，不含个人信息")
+def alert_rows(user: Any, alerts: list[Alert]) -> list[dict[str, Any]]:
+    """The alerts' rows, each with the urgings of its object, newest first — sent through the
+    hotline's urging mechanism, which holds their state, escalation and the department's reply
+    (one query for the page)."""
+    from tongban.hotline import urging_selectors
+
+    numbers = {a.case.number for a in alerts}
+    found: dict[str, list[dict[str, Any]]] = {}
+    if numbers:
+        urgings = (urging_selectors.urgings_for(user).filter(target_kind=ALERT_TARGET, target_number__in=numbers)
+                   .order_by("-created_at", "-id"))
+        for u in urgings:
+            found.setdefault(u.target_number, []).append(urging_selectors.row(u))
+    return [{**alert_row(a), "urgings": found.get(a.case.number, [])} for a in alerts]
+
+
 # --- the drill-down (city → district → department → item → cases and officers) ------------------------
 
+@audit.no_personal_data("效能统计与预警：部门与办件编号，不含个人信息")
 def districts_of(region: Region) -> tuple[list[Region], dict[str, str]]:
     """The regions one level below `region` and, for every code under each, the child it folds into."""
     children = list(Region.objects.filter(parent=region).order_by("path"))
@@ -122,6 +157,7 @@ def districts_of(region: Region) -> tuple[list[Region], dict[str, str]]:
     return children, fold
 
 
+@audit.no_personal_data("效能统计与预警：部门与办件编号，不含个人信息")
 def drill_scope(user: Any, region_code: str | None, department: str | None,
                 item: str | None) -> tuple[Region, list[str] | None, set[str] | None, Any, Any]:
     """The viewer's region (stats_scope) and the department and item asked for: an unknown one →

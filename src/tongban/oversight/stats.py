@@ -244,11 +244,14 @@ def point_in_time(regions: list[str] | None, department: str | None = None) -> d
 def rectification_figures(first: dt.date, last: dt.date, regions: list[str] | None,
                           department: str | None = None) -> dict[Cell, Counter]:
     """R27/R28 over the rectifications opened in the range (live: one query): opened, followed
-    up (the reviewer reached), closed on time, asked again and satisfied (≥ 4)."""
+    up (the reviewer reached), closed on time, the reviewer asked again, their own answers
+    (portal, API or the SMS link: never recorded for them) and the satisfied ones (≥ 4)."""
     from django.db.models import F
 
+    from tongban.reviews.constants import RE_RATING_CHANNELS
     from tongban.reviews.models import Rectification
 
+    answers = sorted(RE_RATING_CHANNELS)
     rows = Rectification.objects.filter(opened_on__gte=first, opened_on__lte=last)
     if regions is not None:
         rows = rows.filter(region_id__in=regions)
@@ -259,8 +262,9 @@ def rectification_figures(first: dt.date, last: dt.date, regions: list[str] | No
     for r in rows.values(*fields).annotate(
             opened=Count("pk"), followed_up=Count("pk", filter=Q(contacted_on__isnull=False)),
             on_time=Count("pk", filter=Q(closed_on__isnull=False, closed_on__lte=F("rectify_due"))),
-            asked_again=Count("pk", filter=Q(re_level__isnull=False)),
-            satisfied_again=Count("pk", filter=Q(re_level__gte=4))):
+            asked_again=Count("pk", filter=Q(re_asked_at__isnull=False)),
+            answered_again=Count("pk", filter=Q(re_level__isnull=False, re_channel__in=answers)),
+            satisfied_again=Count("pk", filter=Q(re_level__gte=4, re_channel__in=answers))):
         out[(r["region_id"], r["department_id"], r["review__case__item__code"] or "")].update(
             {f"rect_{k}": v for k, v in r.items() if k not in fields})
     return out
@@ -290,8 +294,8 @@ def figures(c: Counter) -> dict[str, Any]:
         "meeting_rate": _ratio(c["decided"] - c["visits_zero"], c["decided"]),
         "rectification": {"opened": c["rect_opened"], "follow_up_rate": _ratio(c["rect_followed_up"], c["rect_opened"]),
                           "on_time_rate": _ratio(c["rect_on_time"], c["rect_opened"]),
-                          "asked_again": c["rect_asked_again"],
-                          "satisfied_again_rate": _ratio(c["rect_satisfied_again"], c["rect_asked_again"])},
+                          "asked_again": c["rect_asked_again"], "answered_again": c["rect_answered_again"],
+                          "satisfied_again_rate": _ratio(c["rect_satisfied_again"], c["rect_answered_again"])},
     }
 
 

@@ -1,7 +1,8 @@
 """Pages of oversight: the public per-department statistics (R28, no login; the same numbers as
 `/api/stats/overview`, with ECharts and an Excel export), the supervisors' and heads' drill-down
 (city → district → department → item → cases and officers; the same numbers as
-`/api/stats/breakdown` and `/api/stats/cases`) and the supervisors' alert queue."""
+`/api/stats/breakdown` and `/api/stats/cases`) and the supervisors' alert queue, from which a
+督办 goes to the department through the hotline's urging (its state and reply shown per alert)."""
 
 from __future__ import annotations
 
@@ -105,27 +106,39 @@ def drill(request: HttpRequest) -> HttpResponse:
     return render(request, "oversight/drill.html", context)
 
 
+URGING_LEVELS = (("催办", "催办"), ("督办", "督办（部门负责人回复）"), ("通报", "通报（列入督查通报）"))
+
+
+def _alerts_page(request: HttpRequest, *, failed: tuple[int, str, str] | None = None,
+                 status: int = 200) -> HttpResponse:
+    """The queue; `failed` = (alert, action, message) of a refused form, shown beside that form."""
+    alerts = list(selectors.visible_alerts(request.user).filter(state__in=actions.ACTIVE).select_related("case")
+                  .order_by("-severity", "-opened_at")[:200])
+    rows = selectors.alert_rows(request.user, alerts)
+    for row, alert in zip(rows, alerts, strict=True):
+        row["default_reason"] = selectors.urging_reason(alert)
+        if failed and failed[0] == alert.pk:
+            row["error"] = {"action": failed[1], "message": failed[2]}
+    return render(request, "oversight/alerts.html", {"rows": rows, "levels": URGING_LEVELS,
+                                                     "default_level": actions.URGE_DEFAULT_LEVEL}, status=status)
+
+
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
-    rows = selectors.visible_alerts(request.user).filter(state__in=actions.ACTIVE).select_related("case") \
-        .order_by("-severity", "-opened_at")[:200]
-    return render(request, "oversight/alerts.html", {"rows": [selectors.alert_row(a) for a in rows]})
+    return _alerts_page(request)
 
 
 @require_POST
 def alert_action(request: HttpRequest, alert_id: int, action: str) -> HttpResponse:
     try:
         alert = selectors.get_alert(request.user, alert_id)
-        actions.handle_alert(request.user, alert, action, request.POST.get("reason", ""))
-        messages.success(request, "已处理。")
+        actions.handle_alert(request.user, alert, action, request.POST.get("reason", ""),
+                             request.POST.get("level") or None)
+        messages.success(request, "督办已发出，部门回复后在此显示。" if action == "urge" else "已处理。")
     except NotFound as exc:
         raise Http404(exc.message) from None
     except FieldError as exc:
-        messages.error(request, "；".join(m for _, m in exc.errors))
-        return render(request, "oversight/alerts.html", {"rows": [selectors.alert_row(a) for a in
-                      selectors.visible_alerts(request.user).filter(state__in=actions.ACTIVE)[:200]]}, status=422)
+        return _alerts_page(request, failed=(alert_id, action, "；".join(m for _, m in exc.errors)), status=422)
     except Conflict as exc:
         messages.error(request, exc.message)
     return redirect("oversight:alerts")
-
-

@@ -11,7 +11,6 @@ review."""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -32,7 +31,7 @@ from tongban.hotline.models import Ticket, TicketStep
 from tongban.identity.models import User
 
 from . import permissions, rectification
-from .checks import check_level, digest, invitation_for, resolve_tags
+from .checks import check_level, digest, invitation_for, resolve_tags, token_lifetime
 from .constants import BAD_LEVELS, MAX_TEXT, Channel, InvitationKind
 from .models import ReasonTag, Review, ReviewInvitation, WindowVisit
 from .models.reviews import phone_digest
@@ -240,12 +239,6 @@ def append(actor: User, review: Review, text: str) -> Review:
 
 # --- one-time tokens (SMS link, window kiosk) ---------------------------------------------------------
 
-def _lifetime(kind: str) -> dt.timedelta:
-    if kind == InvitationKind.KIOSK:
-        return dt.timedelta(minutes=int(getattr(settings, "TONGBAN_REVIEW_KIOSK_MINUTES", 10)))
-    return dt.timedelta(days=int(getattr(settings, "TONGBAN_REVIEW_LINK_DAYS", 7)))
-
-
 def invite(actor: User, *, case: Case | None = None, visit: WindowVisit | None = None,
            kind: str = InvitationKind.SMS) -> tuple[ReviewInvitation, str]:
     """A token bound to one event and its applicant; an SMS link goes to the applicant's phone."""
@@ -265,7 +258,7 @@ def invite(actor: User, *, case: Case | None = None, visit: WindowVisit | None =
     with transaction.atomic():
         inv = ReviewInvitation.objects.create(kind=kind, case=case, visit=visit, reviewer=reviewer,
                                               token_hash=digest(raw), created_by=actor, created_at=now,
-                                              expires_at=now + _lifetime(kind))
+                                              expires_at=now + token_lifetime(kind))
         audit.record("reviews.invite", obj=inv, subject_id=reviewer.pk, data={"kind": kind})
         if kind == InvitationKind.SMS and reviewer.phone:
             link = f"{settings.BASE_URL.rstrip('/')}/reviews/t/{raw}/"

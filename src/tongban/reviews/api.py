@@ -12,7 +12,7 @@ from tongban.core.idempotency import idempotent
 from tongban.core.pagination import paginate
 
 from . import actions, checks, permissions, rectification, selectors
-from .constants import Channel
+from .constants import Channel, Level
 
 router = Router(tags=["好差评"])
 
@@ -137,6 +137,28 @@ def token_review(request: HttpRequest, token: str, payload: TokenReviewIn):
     return 201, {"id": review.pk, "level": review.level, "level_words": review.level_words}
 
 
+class ReRateIn(Schema):
+    level: int = Field(..., ge=1, le=5, description="整改后再次评价：5 非常满意 … 1 非常不满意")
+
+
+@router.get("/reviews/re-rate/{token}", auth=None,
+            summary="短信回访链接：整改后请评价人再次评价（已用、过期或已撤回：409）")
+def re_rate_event(request: HttpRequest, token: str) -> dict:
+    row = selectors.review_row(checks.rerating_token_for(token).rectification.review)
+    keep = ("case", "ticket", "department", "level", "level_words", "outcome_words", "outcome")
+    return {**{k: row[k] for k in keep}, "levels": [{"level": int(v), "words": str(label)}
+                                                    for v, label in Level.choices]}
+
+
+@router.post("/reviews/re-rate/{token}", auth=None, response={201: dict[str, Any]},
+             summary="以短信回访链接再次评价（一次；工作人员不能代评）")
+def re_rate(request: HttpRequest, token: str, payload: ReRateIn):
+    user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    rect = rectification.re_rate_with_token(token, level=payload.level, actor=user)
+    return 201, {"review": rect.review_id, "level": rect.review.level, "re_level": rect.re_level,
+                 "re_level_words": Level(rect.re_level).label, "re_channel": rect.re_channel}
+
+
 @router.get("/reviews/{review_id}", summary="一条评价")
 def get_review(request: HttpRequest, review_id: int) -> dict:
     return selectors.review_row(selectors.get_review(request.auth, review_id))
@@ -158,9 +180,10 @@ def get_rectification(request: HttpRequest, review_id: int) -> dict:
 
 @router.post("/reviews/{review_id}/rectification/actions/{action}",
              summary="整改操作：verify、contact、contact-failed、rectify、explain、send-back、request-exclusion、"
-                     "decide-exclusion、re-rate")
+                     "decide-exclusion、re-rate（评价人本人再次评价）")
 def act(request: HttpRequest, review_id: int, action: str, payload: RectActionIn | None = None) -> dict:
     body = payload.dict() if payload is not None else {}
+    body["channel"] = Channel.MOBILE  # re-rate: the reviewer's own answer through the API
     rect = rectification.perform(request.auth, review_id, action, body,
                                  selectors.visible_rectifications(request.auth))
     return selectors.rectification_row(selectors.get_rectification(request.auth, rect.pk), steps=True)

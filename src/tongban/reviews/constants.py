@@ -77,7 +77,15 @@ ACTION_LABELS = {
     "request-exclusion": "申请剔除",
     "decide-exclusion": "剔除审核",
     "re-rate": "回访再评价",
+    "ask-again": "再次询问评价人",
 }
+
+CLOSING_ACTIONS = frozenset({"rectify", "explain"})
+# R27 asked again: every identified reviewer on their portal page; a review given anonymously or
+# away from the portal (SMS link, window kiosk, 12345 callback) also by an SMS with a one-time link
+SMS_ASKED_CHANNELS = frozenset({Channel.SMS, Channel.KIOSK, Channel.PHONE, Channel.WINDOW})
+# the reviewer's own answer; the department that was rated never records it for them
+RE_RATING_CHANNELS = frozenset({Channel.PORTAL, Channel.MOBILE, Channel.SMS})
 
 VERIFY_DAYS = 1  # R27: verified and the reviewer contacted within 1 working day
 RECTIFY_DAYS = 15  # R27: rectified or explained within 15 working days

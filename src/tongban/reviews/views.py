@@ -6,6 +6,7 @@ API."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -99,7 +100,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.list_reviews(request.user).filter(reviewer=request.user), 20) \
         .get_page(request.GET.get("page"))
     rows = [selectors.review_row(r) for r in page.object_list]
-    return render(request, "reviews/mine.html", {"page": page, "rows": rows, "levels": LEVELS})
+    return render(request, "reviews/mine.html", {"page": page, "rows": rows, "levels": LEVELS,
+                                                 "asked": selectors.re_ratings_awaited(request.user)})
 
 
 @require_POST
@@ -115,35 +117,59 @@ def append(request: HttpRequest, review_id: int) -> HttpResponse:
     return redirect("reviews:mine")
 
 
+def _gone(request: HttpRequest, why: str, status: int) -> HttpResponse:
+    return render(request, "reviews/token_gone.html", {"why": why}, status=status)
+
+
+def _token_page(request: HttpRequest, lookup: Callable[[], Any], submit: Callable[[Any, Any], Any],
+                template: str, context_of: Callable[[Any], dict[str, Any]], staff_refused: str) -> HttpResponse:
+    """A one-time link's page: the form while the token is good; unknown → 404, used or expired
+    → a page saying so (409), never the form; staff signed in are refused (403)."""
+    try:
+        context = context_of(lookup())
+    except NotFound as exc:
+        return _gone(request, exc.message, 404)
+    except Conflict as exc:
+        return _gone(request, exc.message, 409)
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and permissions.is_staff(user):
+        return _gone(request, staff_refused, 403)
+    if request.method == "POST":
+        try:
+            submit(user, _level(request.POST.get("level")))
+        except FieldError as exc:
+            return _form(request, template, {**context, "errors": _errors(exc), "values": request.POST,
+                                             "chosen": request.POST.getlist("tags")}, 422)
+        except Conflict as exc:
+            return _gone(request, exc.message, 409)
+        except NotFound as exc:
+            return _gone(request, exc.message, 404)
+        return render(request, "reviews/token_done.html", {})
+    return _form(request, template, context)
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def by_token(request: HttpRequest, token: str) -> HttpResponse:
     """SMS link or window kiosk: the form for that one event; used or expired → a page saying so."""
-    try:
-        inv = checks.invitation_for(token)
-    except NotFound:
-        return render(request, "reviews/token_gone.html", {"why": "评价链接无效。"}, status=404)
-    except Conflict as exc:
-        return render(request, "reviews/token_gone.html", {"why": exc.message}, status=409)
-    user = request.user if request.user.is_authenticated else None
-    if user is not None and permissions.is_staff(user):
-        return render(request, "reviews/token_gone.html",
-                      {"why": "工作人员不能代替申请人评价，请将评价器交给办事群众。"}, status=403)
-    context: dict[str, Any] = {"inv": inv, "event": inv.case or inv.visit, "token": token}
-    if request.method == "POST":
-        try:
-            actions.submit_with_token(token, level=_level(request.POST.get("level")),
-                                      comment=request.POST.get("comment", ""), tags=request.POST.getlist("tags"),
-                                      actor=user)
-        except FieldError as exc:
-            return _form(request, "reviews/token.html", {**context, "errors": _errors(exc), "values": request.POST,
-                                                         "chosen": request.POST.getlist("tags")}, 422)
-        except Conflict as exc:
-            return render(request, "reviews/token_gone.html", {"why": exc.message}, status=409)
-        except NotFound:
-            return render(request, "reviews/token_gone.html", {"why": "评价链接无效。"}, status=404)
-        return render(request, "reviews/token_done.html", {})
-    return _form(request, "reviews/token.html", context)
+    def submit(user: Any, level: Any) -> None:
+        actions.submit_with_token(token, level=level, comment=request.POST.get("comment", ""),
+                                  tags=request.POST.getlist("tags"), actor=user)
+
+    return _token_page(request, lambda: checks.invitation_for(token), submit, "reviews/token.html",
+                       lambda inv: {"inv": inv, "event": inv.case or inv.visit, "token": token},
+                       "工作人员不能代替申请人评价，请将评价器交给办事群众。")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def re_rate_by_token(request: HttpRequest, token: str) -> HttpResponse:
+    """The SMS link of a re-rating request (R27): the re-rating form alone, once."""
+    return _token_page(request, lambda: checks.rerating_token_for(token),
+                       lambda user, level: rectification.re_rate_with_token(token, level=level, actor=user),
+                       "reviews/re_rate.html",
+                       lambda t: {"row": selectors.review_row(t.rectification.review), "token": token},
+                       "工作人员不能代替评价人再次评价。")
 
 
 # --- rectifications -----------------------------------------------------------------------------------

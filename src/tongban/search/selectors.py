@@ -9,6 +9,8 @@ import uuid
 from django.core.cache import cache
 from django.db.models import QuerySet
 
+from tongban.core import audit
+
 from .backends.base import Hit, get_backend
 from .models import QueryLog, Synonym
 from .query import SynonymTable, merge_synonyms, starter_synonyms
@@ -18,6 +20,7 @@ SYNONYM_VERSION_TTL = 60  # seconds: a process whose local cache missed a change
 _memo: dict[str, object] = {"version": None, "table": None}
 
 
+@audit.no_personal_data("检索事项与一件事：公开信息")
 def find(query: str, *, kind: str, audience: str | None = None, region: str | None = None,
          theme: str | None = None, limit: int = 20, log_misses: bool = True) -> list[Hit]:
     """Search as a person does: the hits, and a no-result query logged for the editors."""
@@ -29,6 +32,7 @@ def find(query: str, *, kind: str, audience: str | None = None, region: str | No
     return hits
 
 
+@audit.no_personal_data("同义词表")
 def synonym_table() -> SynonymTable:
     """Starter synonyms plus the editors' rows; reloaded when an editor changes them."""
     version = cache.get_or_set(SYNONYM_VERSION_KEY, lambda: uuid.uuid4().hex, SYNONYM_VERSION_TTL)
@@ -39,10 +43,12 @@ def synonym_table() -> SynonymTable:
     return _memo["table"]  # type: ignore[return-value]
 
 
+@audit.no_personal_data("清除同义词缓存")
 def synonyms_changed() -> None:
     cache.set(SYNONYM_VERSION_KEY, uuid.uuid4().hex, SYNONYM_VERSION_TTL)
 
 
+@audit.no_personal_data("无结果检索（匿名）")
 def open_no_result_queries(kind: str | None = None) -> QuerySet[QueryLog]:
     """The editors' dashboard: unresolved no-result queries, most frequent first."""
     logs = QueryLog.objects.filter(resolved=False)

@@ -1,3 +1,5 @@
+from .health import HealthFinding, HealthRun
+from .messages import SiteMessage
 from .normative import RegistrationCounter, RegistrationPattern
 from .opendata import Dataset, DatasetVersion
 from .pages import (
@@ -18,10 +20,13 @@ __all__ = [
     "DatasetVersion",
     "DisclosureRequest",
     "DisclosureSiteRoot",
+    "HealthFinding",
+    "HealthRun",
     "InterpretationPage",
     "PolicyDocumentPage",
     "RegistrationCounter",
     "RegistrationPattern",
     "RequestEvent",
     "RequestNumberCounter",
+    "SiteMessage",
 ]

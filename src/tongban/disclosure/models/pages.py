@@ -130,6 +130,19 @@ class DisclosureSiteRoot(Page):
         verbose_name="主办部门",
     )
     is_city = models.BooleanField("城市门户", default=False)
+    region = models.ForeignKey(
+        "identity.Region",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="所属行政区划",
+        help_text="留空时取主办部门所在区划，再无则为全市",
+    )
+    messages_enabled = models.BooleanField("开通网站留言", default=True)
+    messages_to_hotline = models.BooleanField(
+        "留言转12345热线", default=False, help_text="开启后，每条留言提交时即转为12345工单，工单编号记入留言"
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -137,7 +150,9 @@ class DisclosureSiteRoot(Page):
         FieldPanel("contact"),
         FieldPanel("site_code"),
         FieldPanel("department"),
+        FieldPanel("region"),
         FieldPanel("is_city"),
+        MultiFieldPanel([FieldPanel("messages_enabled"), FieldPanel("messages_to_hotline")], "网站留言"),
     ]
     subpage_types = ["disclosure.ColumnPage"]
     template = "disclosure/site_root.html"
@@ -147,6 +162,17 @@ class DisclosureSiteRoot(Page):
 
     def columns(self):
         return ColumnPage.objects.child_of(self).live().order_by("path")
+
+    def region_path(self) -> str:
+        """The tree path of the site's region: its own, its department's, else the city's."""
+        from tongban.identity.models import Region
+
+        if self.region_id:
+            return self.region.path
+        if self.department_id and self.department.region_id:
+            return self.department.region.path
+        root = Region.objects.filter(parent__isnull=True).order_by("pk").values_list("path", flat=True).first()
+        return root or ""
 
 
 class ColumnPage(Page):

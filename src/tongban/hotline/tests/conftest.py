@@ -54,3 +54,32 @@ def page_client(user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def at_once(work, users):
+    """Run `work(user)` for each user in its own thread, all released together; returns "ok"
+    or "409" per thread (a Conflict), for the race tests (PostgreSQL row locks)."""
+    import threading
+
+    from django.db import connection
+
+    from tongban.core.errors import Conflict
+
+    barrier, results = threading.Barrier(len(users)), []
+
+    def run(user):
+        try:
+            barrier.wait(timeout=10)
+            work(user)
+            results.append("ok")
+        except Conflict:
+            results.append("409")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return sorted(results)

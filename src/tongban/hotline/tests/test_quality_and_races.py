@@ -1,13 +1,12 @@
 """Reply quality flags (crafted replies) and a real race on PostgreSQL: two officers replying
 at once → one outcome, the other 409 (select_for_update on the ticket row)."""
 
-import threading
-
 import pytest
 from django.db import connection
 
-from tongban.core.errors import Conflict
 from tongban.hotline import quality
+
+from .conftest import at_once
 
 POSTGRES = connection.vendor == "postgresql"
 
@@ -41,25 +40,11 @@ def test_two_officers_replying_at_once_end_with_one_outcome(live_db, _model):
         ticket, _ = actions.file_ticket(operator, {"text": "西岗区八一路的路灯坏了一排，晚上很黑",
                                                    "phone": "13904119876"})
         actions.perform(operator, ticket.number, "dispatch", {"department": "urban-mgmt"})
-        barrier, results = threading.Barrier(2), []
-
         def work(user):
-            try:
-                barrier.wait(timeout=10)
-                actions.perform(user, ticket.number, "reply",
-                                {"reply": f"{user.username}：已安排维修人员更换路灯灯具", "result_type": "resolved"})
-                results.append("ok")
-            except Conflict:
-                results.append("409")
-            finally:
-                connection.close()
+            actions.perform(user, ticket.number, "reply",
+                            {"reply": f"{user.username}：已安排维修人员更换路灯灯具", "result_type": "resolved"})
 
-        threads = [threading.Thread(target=work, args=(u,)) for u in officers]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
-        assert sorted(results) == ["409", "ok"]
+        assert at_once(work, officers) == ["409", "ok"]
         assert Ticket.objects.get(pk=ticket.pk).status == "replied"
     finally:
         Ticket.objects.filter(caller_phone="13904119876").delete()

@@ -97,6 +97,8 @@ def test_drill_down_bad_input_and_scope(cast, three):
     assert sup.get("/api/stats/breakdown", {"by": "officer"}).json()["detail"][0]["field"] == "by"
     assert sup.get("/api/stats/breakdown", {"by": "item"}).json()["detail"][0]["field"] == "department"
     assert sup.get("/api/stats/breakdown", {"by": "item", "department": "nope"}).status_code == 422
+    empty = sup.get("/api/stats/cases", {"department": "", "item": ""})  # found by the deep fuzz: was a 500
+    assert empty.status_code == 422 and {d["field"] for d in empty.json()["detail"]} == {"department", "item"}
     wrong = sup.get("/api/stats/cases", {"department": "market", "item": ITEM})  # not a market item
     assert wrong.status_code == 422 and wrong.json()["detail"][0]["field"] == "item"
     head = api_client(cast.head)  # the market head: not health's figures

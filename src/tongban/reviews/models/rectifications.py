@@ -9,8 +9,8 @@ from django.db import models
 from tongban.identity.constants import Role
 from tongban.identity.scoping import Scope, ScopedQuerySet
 
-from ..constants import ExclusionState, Finding, Level, OutcomeKind, RectState
-from .reviews import Review
+from ..constants import Channel, ExclusionState, Finding, Level, OutcomeKind, RectState
+from .reviews import OneTimeToken, Review
 
 
 class Rectification(models.Model):
@@ -30,8 +30,12 @@ class Rectification(models.Model):
     outcome_kind = models.CharField("办理方式", max_length=10, choices=OutcomeKind.choices, blank=True)
     outcome = models.TextField("整改或解释结果", blank=True)
     closed_on = models.DateField("办结日期", null=True, blank=True)
+    # R27 "the reviewer asked again": asked when the rectification closes (a request on the
+    # reviewer's portal page, an SMS link for those without one), answered once by the reviewer
+    re_asked_at = models.DateTimeField("再次询问时间", null=True, blank=True)
     re_level = models.PositiveSmallIntegerField("回访再评价", choices=Level.choices, null=True, blank=True)
     re_rated_at = models.DateTimeField("回访时间", null=True, blank=True)
+    re_channel = models.CharField("回访再评价渠道", max_length=10, choices=Channel.choices, blank=True)
     exclusion = models.CharField("剔除", max_length=10, choices=ExclusionState.choices, blank=True)
     exclusion_reason = models.TextField("剔除申请理由", blank=True)
     exclusion_decision_reason = models.TextField("剔除审核意见", blank=True)
@@ -68,3 +72,16 @@ class RectificationStep(models.Model):
         verbose_name = "整改环节"
         verbose_name_plural = "整改环节"
         ordering = ["rectification", "at", "pk"]
+
+
+class ReRatingToken(OneTimeToken):
+    """The one-time link of an SMS re-rating request (R27): bound to one rectification, only the
+    SHA-256 of the token stored, expiring after the review link's days; withdrawn (expired at
+    once) when a supervisor sends the rectification back."""
+
+    rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="rerating_tokens")
+    phone_masked = models.CharField("发送号码（脱敏）", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "回访再评价链接"
+        verbose_name_plural = "回访再评价链接"

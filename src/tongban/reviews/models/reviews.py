@@ -151,7 +151,19 @@ class Review(models.Model):
         return self.level <= 2
 
 
-class ReviewInvitation(models.Model):
+class OneTimeToken(models.Model):
+    """A one-time link's token: only its SHA-256 is stored; used once, expiring."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField("失效时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ReviewInvitation(OneTimeToken):
     """A one-time token for an SMS link (days) or a window kiosk (minutes), bound to one case or
     visit and its applicant. Only the SHA-256 of the token is stored. (A closed ticket's SMS link
     is the hotline's callback link: its rating becomes the ticket's review, never asked twice.)"""
@@ -163,12 +175,8 @@ class ReviewInvitation(models.Model):
                               related_name="review_invitations")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                                  verbose_name="应邀评价人")
-    token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField("失效时间")
-    used_at = models.DateTimeField("使用时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "评价邀请"

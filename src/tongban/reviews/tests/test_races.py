@@ -2,6 +2,7 @@
 ends as one review and one 409 (R26); two heads closing one rectification end with one outcome
 and one 409 (R27)."""
 
+import re
 import threading
 
 import pytest
@@ -79,3 +80,26 @@ def test_R26_R27_double_click_one_review_and_two_heads_one_outcome(people):
     assert sum(isinstance(r, Conflict) for r in results) == 1
     assert sum(isinstance(r, Rectification) for r in results) == 1
     assert RectificationStep.objects.filter(rectification__review=review, action="rectify").count() == 1
+
+
+def test_R27_the_reviewer_answers_twice_at_once_one_re_rating(people):
+    """The page and the SMS link answered at the same moment (or a double click): one re-rating."""
+    citizen, officer, heads = people
+    case = case_actions.submit(citizen, item=ITEM, region="210200")
+    case_actions.accept(officer, case)
+    case_actions.deny(officer, case, reason="不符合条件")
+    _, invitation = actions.invite(officer, case=case)
+    review = actions.submit_with_token(invitation, level=2)
+    steps = (("verify", {"finding": "true", "evidence": "属实"}), ("contact", {"how": "电话", "what": "致歉"}),
+             ("rectify", {"outcome": "整改"}))
+    for action, body in steps:
+        rectification.perform(heads[0], review.pk, action, body, selectors.visible_rectifications(heads[0]))
+    text = SmsMessage.objects.get(phone=citizen.phone, text__contains="/reviews/re-rate/").text
+    raw = re.search(r"/reviews/re-rate/([\w-]+)/", text).group(1)
+    results = _together([
+        lambda: rectification.perform(citizen, review.pk, "re-rate", {"level": 4},
+                                      selectors.visible_rectifications(citizen)),
+        lambda: rectification.re_rate_with_token(raw, level=5)])
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    assert RectificationStep.objects.filter(rectification__review=review, action="re-rate").count() == 1
+    assert Rectification.objects.get(review=review).re_level in (4, 5)

@@ -62,7 +62,7 @@ def test_R27_full_cycle_and_re_rating_kept_beside_the_first(cast, bad, health_he
     assert r.status_code == 200 and r.json()["state"] == "closed"
     assert r.json()["clocks"]["verify"]["state"] == "done"
     steps = [s["action"] for s in r.json()["steps"]]
-    assert steps == ["open", "verify", "contact-failed", "contact", "rectify"]
+    assert steps == ["open", "verify", "contact-failed", "contact", "rectify", "ask-again"]
     assert _act(health_head, bad, "re-rate", level=4).status_code == 403  # only the reviewer
     r = _act(cast.citizen, bad, "re-rate", level=4)
     assert r.status_code == 200 and r.json()["re_level_words"] == "满意" and r.json()["level_words"] == "非常不满意"
