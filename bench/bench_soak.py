@@ -102,13 +102,16 @@ def _fileable(citizen, code: str) -> bool:
     from django.db import transaction
 
     from tongban.cases import actions
+    from tongban.cases.models import CaseParallelReview
 
     try:
         with transaction.atomic():
-            actions.submit(citizen, item=code, region="210200")
+            case = actions.submit(citizen, item=code, region="210200")
+            # an item with 并联 departments waits for their opinions: its approve would be a 409
+            alone = not CaseParallelReview.objects.filter(case=case).exists()
             raise _Undo
     except _Undo:
-        return True
+        return alone
     except Exception:  # refused: needs answers, an enterprise, a form value
         return False
 
