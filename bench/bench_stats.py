@@ -196,6 +196,12 @@ def main() -> int:
 
     ready_database(demo=True)
     lines = header("bench_stats — statistics and supervision at city scale")
+    print("\n".join(lines), flush=True)
+
+    def say(line: str) -> None:  # each figure as soon as it is measured: a late failure keeps the earlier ones
+        lines.append(line)
+        print(line, flush=True)
+
     made_cases = generate_cases(args.cases)
     made_reviews = generate_reviews(args.reviews)
     from django.utils import timezone
@@ -205,31 +211,30 @@ def main() -> int:
     from tongban.oversight.models import StatsWatermark
     from tongban.reviews.models import Review
 
-    lines.append(f"database {database_label()}; {Case.objects.count():,} cases, {Review.objects.count():,} reviews"
+    say(f"database {database_label()}; {Case.objects.count():,} cases, {Review.objects.count():,} reviews"
                  f" (generated in {made_cases + made_reviews:.0f} s)")
     today = timezone.localdate()
     t = time.perf_counter()
     rows = actions.rebuild_statistics(today - dt.timedelta(days=366), today)
-    lines.append(f"rebuild  366 days: {rows:,} summary rows in {time.perf_counter() - t:.1f} s")
+    say(f"rebuild  366 days: {rows:,} summary rows in {time.perf_counter() - t:.1f} s")
     StatsWatermark.objects.update_or_create(name="daily", defaults={
         "changes_since": timezone.now() - dt.timedelta(days=1), "summarised_through": today - dt.timedelta(days=1)})
     t = time.perf_counter()
     days = actions.refresh_statistics()
-    lines.append(f"nightly  incremental refresh: {len(days)} touched days in {time.perf_counter() - t:.1f} s")
+    say(f"nightly  incremental refresh: {len(days)} touched days in {time.perf_counter() - t:.1f} s")
     for label, query in (("city, this year", ""), ("one district (210202), a year",
                                                     f"?region=210202&from={today - dt.timedelta(days=365)}")):
         times = overview_latency(args.clients, args.requests, query)
-        lines.append(f"overview {label}: p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms "
+        say(f"overview {label}: p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms "
                      f"({len(times)} requests, {args.clients} concurrent clients, in-process)")
-    lines.append(f"queries  per overview: {queries_per_overview()}")
+    say(f"queries  per overview: {queries_per_overview()}")
     t = time.perf_counter()
     summary = actions.scan()
     opened = sum(v["opened"] for v in summary.values())
-    lines.append(f"scan     full supervision scan: {time.perf_counter() - t:.1f} s ({opened:,} alerts opened)")
+    say(f"scan     full supervision scan: {time.perf_counter() - t:.1f} s ({opened:,} alerts opened)")
     t = time.perf_counter()
     size = len(report.render("210200", (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")))
-    lines.append(f"report   monthly PDF for the city: {time.perf_counter() - t:.1f} s ({size / 1024:.0f} KiB)")
-    print("\n".join(lines))
+    say(f"report   monthly PDF for the city: {time.perf_counter() - t:.1f} s ({size / 1024:.0f} KiB)")
     return 0
 
 

@@ -5,6 +5,7 @@ and the audit trail. Each returns the findings `{case_id: (severity, evidence)}`
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,10 @@ from tongban.cases import clocks
 from tongban.cases.constants import OPEN, Status
 from tongban.cases.models import Case, CaseStep, CorrectionRequest
 from tongban.core.calendar import get_calendar
+from tongban.core.clock import ClockError
 from tongban.core.models import AuditRecord
+
+logger = logging.getLogger(__name__)
 
 Findings = dict[int, tuple[str, dict[str, Any]]]
 # working days without any step before an open case counts as stalled, per state (None: not watched —
@@ -46,7 +50,11 @@ def clock_findings(cases: list[Case], today: dt.date) -> tuple[Findings, Finding
     for case in cases:
         if case.status != Status.ACCEPTED:
             continue
-        r = clocks.reading(case, today)
+        try:
+            r = clocks.reading(case, today)
+        except ClockError as exc:  # one inconsistent clock (e.g. a start after today) must not stop the scan
+            logger.error("监察扫描：办件 %s 的时钟无法计算：%s", case.number, exc)
+            continue
         states = {"legal": r["state"], "promised": r.get("promised_state")}
         evidence = {"number": case.number, "days_used": r["days_used"], "limit": r["limit"],
                     "deadline": r["deadline"].isoformat() if r["deadline"] else None,

@@ -55,6 +55,18 @@ def test_R8_warned_and_overdue_fire_and_fresh_case_is_silent(cast, catalog, heal
     assert Alert.objects.get(case=late, kind="overdue").state == "resolved"
 
 
+def test_a_clock_that_cannot_be_read_is_skipped_and_the_scan_goes_on(cast, catalog, health_officer):
+    """Found by bench_stats at 1M cases: one accepted case whose clock starts tomorrow stopped
+    the whole scan with a ClockError."""
+    from tongban.cases.models import CaseClockEvent
+
+    odd = _accepted(cast, health_officer)
+    CaseClockEvent.objects.filter(case=odd).update(on=timezone.localdate() + dt.timedelta(days=1))
+    late = _accepted(cast, health_officer, 25)
+    actions.scan()
+    assert "overdue" in _kinds(late) and _kinds(odd) == set()
+
+
 def test_stalled_fires_after_idle_working_days_and_not_before(cast, catalog, health_officer):
     idle = _accepted(cast, health_officer, 6)
     busy = _accepted(cast, health_officer, 1)
