@@ -65,7 +65,7 @@ def test_throttled_after_three_an_hour(site, cast):
     assert _submit(cast.citizen, site, token="t9").pk
 
 
-def test_editors_moderate_department_answers_public_listing_masked(site, cast, clients):
+def test_R4_editors_moderate_department_answers_public_listing_masked(site, cast, clients):
     row = _submit(cast.citizen, site)
     assert clients.anonymous.get("/api/disclosure/sites/gk-test/messages").json()["items"] == []
     with pytest.raises(FieldError):
