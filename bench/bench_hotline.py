@@ -55,7 +55,8 @@ def _tsv(value: object) -> str:
 def generate(total: int, seed: int = 20261125) -> float:
     """`total` tickets over the last 365 days, written with PostgreSQL COPY (seeded, reused when
     there): seasons (heating in winter, noise and fumes in summer), a rising topic injected in the
-    last week (elevators), city-wide districts and streets, and the life of each ticket — closed
+    last week (elevators), city-wide districts and streets, the places named in the words (as intake
+records them, so the duplicate search meets them), and the life of each ticket — closed
     on time or late, returned and rerouted, reopened, called back (satisfied, not, unreachable)."""
     import json
 
@@ -65,6 +66,7 @@ def generate(total: int, seed: int = 20261125) -> float:
     from tongban.hotline import deadlines
     from tongban.hotline.actions import load_taxonomy
     from tongban.hotline.models import Subject, Ticket
+    from tongban.hotline.places import describe
 
     load_taxonomy()
     have = Ticket.objects.filter(number__startswith="B").count()
@@ -113,8 +115,9 @@ def generate(total: int, seed: int = 20261125) -> float:
                 else:
                     status = rng.choice(["new", "dispatched", "dispatched", "signed", "signed", "replied"])
                 dept = kinds.get(subject) if status != "new" else None
+                places = json.dumps(describe(example["text"]), ensure_ascii=False)
                 row = [f"B{n:011d}", "phone", example["category"], "f", subject, example["text"], "",
-                       rng.choice(DISTRICTS), rng.choice(STREETS), "{}", "", f"139{rng.randrange(10**8):08d}", "",
+                       rng.choice(DISTRICTS), rng.choice(STREETS), places, "", f"139{rng.randrange(10**8):08d}", "",
                        filed.isoformat(), deadline.isoformat(), deadline.isoformat(), policy, "{}", status, dept,
                        None, filed.isoformat() if dept else None, returned,
                        "已到现场处理完毕，问题已解决。" if closed else "", "resolved" if closed else "", "[]",
@@ -209,6 +212,7 @@ def main() -> int:
     parser.add_argument("--queue-requests", type=int, default=100)
     parser.add_argument("--dashboards", type=int, default=5)
     parser.add_argument("--skip-train", action="store_true", help="leave out retraining the classifier")
+    parser.add_argument("--generate-only", action="store_true", help="write the generated tickets and stop")
     args = parser.parse_args()
 
     ready_database()
@@ -220,6 +224,9 @@ def main() -> int:
     generated = generate(args.tickets)
     lines.append(f"database {database_label()}; {Ticket.objects.count():,} tickets"
                  + (f" (generated in {generated:.0f} s)" if generated else " (reused)"))
+    if args.generate_only:
+        print("\n".join(lines))
+        return 0
     classifier.load()
     lat = intake(args.intake)
     lines.append(f"intake   file_ticket with classification + duplicate check: p50 {percentile(lat, 0.5):.0f} ms, "

@@ -30,6 +30,14 @@ HOLDERS = access("404", anonymous="401", window=ALLOWED, officer_a=ALLOWED, head
                  hotline=ALLOWED, admin=ALLOWED)
 TICKET_PAGE = access("403", anonymous="401", window=ALLOWED, officer_a=ALLOWED, head=ALLOWED, supervisor=ALLOWED,
                      hotline=ALLOWED, admin=ALLOWED, officer_b="404", officer_other_region="404")
+# 联办 on a ticket led by 市场监管局 with 公安局 as co-department: the centre and the lead department add
+# co-departments; the co-department sees it but may not add (403); supervisors see it, may not (403)
+CO_TICKET = "/api/hotline/tickets/{hotline_co_ticket}"
+CO_ADDERS = access("404", anonymous="401", applicants="403", editor="403", window=ALLOWED, officer_a=ALLOWED,
+                   head=ALLOWED, hotline=ALLOWED, admin=ALLOWED, supervisor="403", officer_b="403")
+# only the co-department (公安局) answers its part; the lead, the centre and supervisors see it (403)
+CO_REPLIERS = access("404", anonymous="401", applicants="403", editor="403", officer_b=ALLOWED, admin=ALLOWED,
+                     window="403", officer_a="403", head="403", hotline="403", supervisor="403")
 # knowledge-base authors and reviewers: operators, content editors, administrators
 KB_EDITORS = access("403", anonymous="401", editor=ALLOWED, hotline=ALLOWED, admin=ALLOWED)
 # the dashboard: operators, supervisors, department heads (their department), administrators
@@ -45,6 +53,11 @@ ROWS: list[Row] = [
         path=TICKET + "?phone_last4=0000"),
     api("POST /api/hotline/tickets/{number}/actions/{action}", URGERS, "督办市场监管局承办的工单",
         path=TICKET + "/actions/urge", data={"level": "催办", "reason": "群众反映强烈，请尽快办理"}),
+    api("POST /api/hotline/tickets/{number}/co-departments", CO_ADDERS, "增加联办部门（中心或牵头部门）",
+        path=CO_TICKET + "/co-departments", data={"department": "housing", "reason": "渣土撒漏属住建部门监管"}),
+    api("POST /api/hotline/tickets/{number}/co-departments/{department}/reply", CO_REPLIERS,
+        "联办部门答复本部门承办部分", path=CO_TICKET + "/co-departments/police/reply",
+        data={"reply": "已责令商户停止占道经营。"}),
     api("GET /api/hotline/urgings", READERS, "督办列表（被督办部门：本部门；中心与监督人员：本辖区）"),
     api("POST /api/hotline/urgings/{urging_id}/reply", URGING_REPLIERS, "回复督办（被督办部门）",
         path="/api/hotline/urgings/{hotline_urging}/reply", data={"text": "已督促经办人两日内办结并回复来电人"}),
@@ -147,5 +160,17 @@ def objects(cast: Any) -> dict[str, Any]:
     urging = Urging.objects.create(target_kind="ticket", target_number=ticket.number, department=ticket.department,
                                    region=ticket.region, level="催办", reason="群众反映强烈，请尽快办理", reply_days=2,
                                    reply_due=now + dt.timedelta(days=3), created_at=now)
-    return {"hotline_ticket": ticket.number, "hotline_urging": urging.pk, "hotline_article": articles[0].pk,
+    from tongban.hotline.models import CoDepartment
+
+    co_ticket = Ticket.objects.create(
+        number="209901010002", channel="phone", category="投诉", subject_id="food-safety",
+        text="夜市摊点占道经营，卖的熟食没有许可证", region=Region.objects.get(pk="210200"),
+        caller_phone="13904110001", filed_at=now,
+        deadline=deadlines.deadline_for("投诉", False, now, deadlines.current_policy()),
+        policy=deadlines.current_policy(), status="dispatched", department=Department.objects.get(pk="market"),
+        dispatched_at=now)
+    CoDepartment.objects.create(ticket=co_ticket, department=Department.objects.get(pk="police"),
+                                reason="占道经营由公安交管配合", added_at=now)
+    return {"hotline_ticket": ticket.number, "hotline_co_ticket": co_ticket.number,
+            "hotline_urging": urging.pk, "hotline_article": articles[0].pk,
             "hotline_article_spare": articles[1].pk, "hotline_exposure": exposure.pk}

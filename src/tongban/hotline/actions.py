@@ -22,7 +22,7 @@ from tongban.identity.sms import get_backend
 from . import deadlines, duplicates, intake, knowledge, permissions, quality, routing, urging_actions
 from .constants import OPEN_STATUSES, Category, Channel, ResultType, Status
 from .deadlines import TZ
-from .models import CallbackLink, Open311Client, Subject, Ticket, TicketStep
+from .models import CallbackLink, CoDepartment, Open311Client, Subject, Ticket, TicketStep
 from .places import describe
 from .taxonomy import ensure_loaded
 
@@ -108,7 +108,7 @@ def file_ticket(actor: Any, data: dict[str, Any], *, source: str = "") -> tuple[
     found = [] if article_version else duplicates.find(ticket, suggestion.kind)
     if found:
         best = found[0][0]
-        ticket.master = best.master or best
+        ticket.master_id = best.master_id or best.pk
         ticket.save(update_fields=["master"])
     _step(ticket, "filed", actor, data={"channel": ticket.channel, "source": source})
     audit.record("hotline.ticket.filed", obj=ticket, actor=actor if getattr(actor, "pk", None) else None,
@@ -245,8 +245,17 @@ def _urge(ticket: Ticket, actor: Any, body: dict) -> None:
     urging_actions.urge_ticket(ticket, body.get("level"), body.get("reason"), actor)
 
 
+def _co_waiting(ticket: Ticket) -> None:
+    """联办: the lead consolidates only when every co-department has answered (409 naming the rest)."""
+    waiting = list(ticket.co_departments.filter(replied_at__isnull=True).order_by("added_at", "id")
+                   .values_list("department__name", flat=True))
+    if waiting:
+        raise Conflict(f"联办部门尚未答复：{'、'.join(waiting)}。全部联办部门答复后，牵头部门方可汇总答复办结")
+
+
 def _reply(ticket: Ticket, actor: Any, body: dict) -> None:
     _need(ticket, Status.DISPATCHED, Status.SIGNED, why="不能答复")
+    _co_waiting(ticket)
     text, result = (body.get("reply") or body.get("text") or "").strip(), body.get("result_type") or ""
     errors = []
     if not text:
@@ -296,6 +305,7 @@ def _close(ticket: Ticket) -> None:
 
 def _accept_reply(ticket: Ticket, actor: Any, body: dict) -> None:
     _need(ticket, Status.REPLIED, why="没有待审核的答复")
+    _co_waiting(ticket)
     _close(ticket)
 
 
@@ -526,3 +536,93 @@ def load_taxonomy() -> int:
     audit.record("hotline.taxonomy.loaded", actor=None, data={"written": written})
     return written
 
+
+
+# --- 联办 (co-departments) -------------------------------------------------------------------------
+
+CO_HOLDING = (Status.DISPATCHED, Status.SIGNED)
+
+
+def _visible_locked(actor: Any, number: str) -> Ticket:
+    if not permissions.is_staff_reader(actor):
+        raise PermissionDenied
+    ticket = (Ticket.objects.visible_to(actor).select_for_update(of=("self",)).select_related("department")
+              .filter(number=number).first())
+    if ticket is None:
+        raise NotFound("未找到该工单")
+    return ticket
+
+
+def _co_step(ticket: Ticket, action: str, actor: Any, department: Department, note: str) -> None:
+    TicketStep.objects.create(ticket=ticket, action=action, actor=actor if getattr(actor, "pk", None) else None,
+                              department=department, note=note[:2000], data={"department": department.pk}, at=_now())
+
+
+@transaction.atomic
+def add_co_department(actor: Any, number: str, body: dict[str, Any]) -> CoDepartment:
+    """联办: the centre or the lead department adds a co-handling department with a reason while
+    the lead holds the ticket. Its staff then see the ticket and answer their part once."""
+    ticket = _visible_locked(actor, number)
+    if not permissions.may_add_co_department(actor, ticket):
+        raise PermissionDenied("只有12345中心或牵头部门可以增加联办部门")
+    dept_id, reason = body.get("department") or "", body.get("reason")
+    reason = reason.strip() if isinstance(reason, str) else ""
+    dept = Department.objects.filter(pk=str(dept_id)[:40]).first() if dept_id else None
+    errors = []
+    if dept is None:
+        errors.append(("department", "请指定有效的联办部门"))
+    elif dept.pk == ticket.department_id:
+        errors.append(("department", "联办部门不能是牵头（承办）部门本身"))
+    if not reason:
+        errors.append(("reason", "增加联办部门须说明理由"))
+    elif len(reason) > 2000:
+        errors.append(("reason", "联办事由不能超过2000字"))
+    if errors:
+        raise FieldError(errors=errors)
+    _need(ticket, *CO_HOLDING, why="只有牵头部门办理中的工单可以增加联办部门")
+    if ticket.co_departments.filter(department=dept).exists():
+        raise Conflict(f"{dept.name}已是该工单的联办部门")
+    co = CoDepartment.objects.create(ticket=ticket, department=dept, reason=reason,
+                                     added_by=actor if getattr(actor, "pk", None) else None, added_at=_now())
+    ticket.save(update_fields=["updated_at"])
+    _co_step(ticket, "add-co-department", actor, dept, reason)
+    audit.record("hotline.ticket.co-department-added", obj=ticket, actor=actor,
+                 data={"number": ticket.number, "department": dept.pk, "lead": ticket.department_id})
+    from tongban.identity.actions import deliver
+    from tongban.identity.constants import DEPARTMENT_ROLES
+    from tongban.identity.models import StaffRole
+
+    for role in StaffRole.objects.filter(department=dept, role__in=DEPARTMENT_ROLES).select_related("user"):
+        deliver(role.user, kind="hotline.co-department", title=f"【联办】工单{ticket.number}",
+                body=f"牵头部门：{ticket.department.name if ticket.department_id else '—'}。事由：{reason[:200]}",
+                link=f"/hotline/tickets/{ticket.number}/")
+    return co
+
+
+@transaction.atomic
+def co_reply(actor: Any, number: str, department_id: str, body: dict[str, Any]) -> CoDepartment:
+    """联办: a co-department answers its part, once, while the lead still holds the ticket."""
+    ticket = _visible_locked(actor, number)
+    co = (ticket.co_departments.select_for_update(of=("self",)).select_related("department")
+          .filter(department_id=str(department_id)[:40]).first())
+    if co is None:
+        raise NotFound("该工单没有这个联办部门")
+    if not permissions.may_reply_as_co_department(actor, co):
+        raise PermissionDenied("联办答复须由该联办部门作出")
+    text = body.get("reply") or body.get("text")
+    text = text.strip() if isinstance(text, str) else ""
+    if not text:
+        raise FieldError("reply", "联办答复不能为空")
+    if len(text) > 4000:
+        raise FieldError("reply", "联办答复不能超过4000字")
+    if co.replied_at is not None:
+        raise Conflict(f"{co.department.name}已就本工单作出联办答复")
+    _need(ticket, *CO_HOLDING, why="牵头部门已答复或工单已办结，不能再作联办答复")
+    co.reply_text, co.replied_at = text, _now()
+    co.replied_by = actor if getattr(actor, "pk", None) else None
+    co.save(update_fields=["reply_text", "replied_at", "replied_by"])
+    ticket.save(update_fields=["updated_at"])
+    _co_step(ticket, "co-reply", actor, co.department, text)
+    audit.record("hotline.ticket.co-reply", obj=ticket, actor=actor,
+                 data={"number": ticket.number, "department": co.department_id})
+    return co

@@ -108,6 +108,30 @@ def act(request: HttpRequest, number: str, action: str, payload: ActionIn | None
                                                                             "status": ticket.status}
 
 
+# --- 联办 (co-departments) ---------------------------------------------------------------------------
+
+class CoDepartmentIn(Schema):
+    department: str = Field("", description="联办部门标识", max_length=40)
+    reason: str = Field("", description="联办事由", max_length=4000)
+
+
+class CoReplyIn(Schema):
+    reply: str = Field("", description="联办部门就本部门承办部分的答复", max_length=8000)
+
+
+@router.post("/hotline/tickets/{number}/co-departments", response={201: dict[str, Any]},
+             summary="增加联办部门（12345中心或牵头部门，须说明理由）")
+def add_co_department(request: HttpRequest, number: str, payload: CoDepartmentIn):
+    co = actions.add_co_department(request.auth, number[:20], payload.dict())
+    return 201, selectors.co_row(co)
+
+
+@router.post("/hotline/tickets/{number}/co-departments/{department}/reply",
+             summary="联办部门答复（每个联办部门一次；全部答复后牵头部门方可汇总答复）")
+def co_reply(request: HttpRequest, number: str, department: str, payload: CoReplyIn) -> dict:
+    return selectors.co_row(actions.co_reply(request.auth, number[:20], department[:40], payload.dict()))
+
+
 # --- urging (督办) -----------------------------------------------------------------------------------
 
 class UrgingReplyIn(Schema):

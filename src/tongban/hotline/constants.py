@@ -80,6 +80,7 @@ class UrgingTrigger(models.TextChoices):
     WARNING = "warning", "临近时限自动催办"
     OVERDUE = "overdue", "超过时限自动督办"
     ESCALATION = "escalation", "逾期未回复升级"
+    AUTOMATIC = "automatic", "其他应用自动督办"  # urge(automatic=True): one open per object and level
 
 
 # working days the department has to answer each level (TONGBAN_HOTLINE_URGING_REPLY_DAYS overrides)

@@ -7,13 +7,13 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from tongban.identity.constants import Role
+from tongban.identity.constants import DEPARTMENT_ROLES, Role
 from tongban.identity.models import Department, Region
-from tongban.identity.scoping import Scope, ScopedQuerySet
+from tongban.identity.scoping import Scope, ScopedQuerySet, grants_of, scope_filter
 
-from .constants import Category, Channel, ResultType, Status, UrgingLevel, UrgingState, UrgingTrigger
+from .constants import OPEN_STATUSES, Category, Channel, ResultType, Status, UrgingLevel, UrgingState, UrgingTrigger
 
 
 class Subject(models.Model):
@@ -67,6 +67,20 @@ class TicketCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
 
+class TicketQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The scope of `Ticket.scope`, plus 联办: a co-department's staff see the tickets their
+        department was added to (within their grant's region, like the lead's)."""
+        condition = scope_filter(self.model, user)
+        if condition is None:
+            return self
+        for grant in grants_of(user):
+            if grant.role in DEPARTMENT_ROLES and grant.department_id:
+                co = Exists(CoDepartment.objects.filter(ticket_id=OuterRef("pk"), department_id=grant.department_id))
+                condition |= Q(co, region__path__startswith=grant.region_path)
+        return self.filter(condition)
+
+
 class Ticket(models.Model):
     number = models.CharField("工单编号", max_length=16, unique=True)
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
@@ -116,7 +130,7 @@ class Ticket(models.Model):
                                         related_name="tickets", verbose_name="答复所用知识库文章版本")
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = TicketQuerySet.as_manager()
     scope = Scope(department="department", region="region", owner="caller_user")
 
     class Meta:
@@ -124,7 +138,12 @@ class Ticket(models.Model):
         verbose_name_plural = "工单"
         ordering = ["-filed_at"]
         indexes = [models.Index(fields=["status", "filed_at"]), models.Index(fields=["caller_phone", "filed_at"]),
-                   models.Index(fields=["department", "status"])]
+                   models.Index(fields=["department", "status"]),
+                   # the staff queue: one status, nearest deadline first (pending ones last), a page at a time
+                   models.Index(fields=["status", "deadline", "id"], name="hotline_ticket_queue"),
+                   # the duplicate search: open tickets of related subjects filed in the window
+                   models.Index(fields=["subject", "filed_at"], condition=Q(status__in=OPEN_STATUSES),
+                                name="hotline_ticket_open_subject")]
 
     def __str__(self) -> str:
         return self.number
@@ -132,6 +151,30 @@ class Ticket(models.Model):
     @staticmethod
     def hash_secret(secret: str) -> str:
         return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class CoDepartment(models.Model):
+    """联办: a department handling its part of a ticket beside the lead (`Ticket.department`).
+    Added with a reason by the centre or the lead department; it answers once; the lead cannot
+    reply (and so close) until every co-department has answered."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="co_departments")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name="联办部门")
+    reason = models.TextField("联办事由")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    added_at = models.DateTimeField()
+    reply_text = models.TextField("联办答复", blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "联办部门"
+        verbose_name_plural = "联办部门"
+        ordering = ["added_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "department"], name="hotline_codepartment_once")]
+        indexes = [models.Index(fields=["department", "ticket"])]
 
 
 class TicketStep(models.Model):
@@ -332,8 +375,38 @@ class DailyTicketStat(models.Model):
         indexes = [models.Index(fields=["day", "region"])]
 
 
+class MonthlyTicketStat(models.Model):
+    """Monthly summary of a closed month (its last day summarised): the daily rows of the month
+    summed per region, department, subject and category, rebuilt whenever one of its days is.
+    A year's dashboard reads these for past months and the daily rows (plus today live) for the
+    current one. Counts only: rates are computed from summed numerators and denominators."""
+
+    month = models.DateField(db_index=True)  # the first day of the month
+    region = models.CharField(max_length=12)
+    department = models.CharField(max_length=40, blank=True)
+    subject = models.CharField(max_length=40, blank=True)
+    category = models.CharField(max_length=4)
+    filed = models.PositiveIntegerField(default=0)
+    problems = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    rerouted = models.PositiveIntegerField(default=0)
+    extended = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    first_time = models.PositiveIntegerField(default=0)
+    callbacks = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    unsatisfied = models.PositiveIntegerField(default=0)
+    unreachable = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "region"])]
+
+
 class StatsMark(models.Model):
-    """Watermark of the daily summary job."""
+    """Watermark of a summary job: `daily` (days summarised through) and `monthly` (the last
+    day of the last closed month summarised)."""
 
     name = models.CharField(max_length=20, primary_key=True)
     summarised_through = models.DateField(null=True)
@@ -381,7 +454,11 @@ class Urging(models.Model):
                    models.Index(fields=["department", "state"]), models.Index(fields=["state", "reply_due"])]
         constraints = [models.UniqueConstraint(
             fields=["target_kind", "target_number", "trigger"], condition=Q(trigger__in=["warning", "overdue"]),
-            name="hotline_urging_one_automatic_per_trigger")]
+            name="hotline_urging_one_automatic_per_trigger"),
+            # urge(automatic=True), e.g. oversight's scan: one open urging per object and level
+            models.UniqueConstraint(
+                fields=["target_kind", "target_number", "level"], condition=Q(trigger="automatic", state="open"),
+                name="hotline_urging_one_open_automatic_per_level")]
 
     def __str__(self) -> str:
         return f"{self.level} {self.target_kind} {self.target_number}"

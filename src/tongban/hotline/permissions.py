@@ -40,6 +40,15 @@ def may_act(user: Any, action: str, ticket: Any) -> bool:
     return is_operator(user)
 
 
+def may_add_co_department(user: Any, ticket: Any) -> bool:
+    """联办: the centre (operators) or the lead department's staff add co-departments."""
+    return is_operator(user) or (ticket.department_id is not None and ticket.department_id in department_ids(user))
+
+
+def may_reply_as_co_department(user: Any, co: Any) -> bool:
+    return is_admin(user) or co.department_id in department_ids(user)
+
+
 def may_reply_urging(user: Any, urging: Any) -> bool:
     """督办 replies: 催办 by the department's staff; 督办 and 通报 by its head (administrators always)."""
     if is_admin(user):

@@ -62,7 +62,7 @@ STEP_LABELS = {
     "unlink": "取消关联", "closed-with-master": "随主工单办结", "reopened-by-duplicate": "因重复工单回访不满意重新办理",
     "answered-from-knowledge": "知识库答复并办结", "attached": "补充附件",
     "deadline-filled": "工作日历录入后计算办结时限", "urging-replied": "部门回复督办",
-    "urging-overdue": "督办逾期未回复",
+    "urging-overdue": "督办逾期未回复", "add-co-department": "增加联办部门", "co-reply": "联办部门答复",
 }
 
 
@@ -94,7 +94,14 @@ def full(user: Any, t: Ticket, *, record: bool = True) -> dict:
                         for a in t.attachments.all()],
         "master": t.master.number if t.master_id else None,
         "duplicates": list(t.duplicates.values_list("number", flat=True)), "steps": steps(t),
+        "co_departments": [co_row(c) for c in t.co_departments.select_related("department")],
     }
+
+
+@audit.no_personal_data("联办部门、事由与其答复")
+def co_row(c: Any) -> dict:
+    return {"department": {"id": c.department_id, "name": c.department.name}, "reason": c.reason,
+            "added_at": _iso(c.added_at), "reply": c.reply_text or None, "replied_at": _iso(c.replied_at)}
 
 
 @audit.own_data("来电人凭编号与手机号后四位或密钥查看本人工单，来电人已遮蔽")

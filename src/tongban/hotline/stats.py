@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from tongban.core import summaries
@@ -36,12 +36,14 @@ from tongban.identity.models import Department, Region
 from tongban.identity.scoping import grants_of, is_admin
 
 from .constants import OPEN_STATUSES, Status
-from .models import DailyTicketStat, StatsMark, Subject, Ticket, TicketStep
+from .models import DailyTicketStat, MonthlyTicketStat, StatsMark, Subject, Ticket, TicketStep
 
 METRICS = ("filed", "problems", "closed", "on_time", "returned", "rerouted", "extended", "reopened", "first_time",
            "callbacks", "satisfied", "unsatisfied", "unreachable")
 KEYS = ("day", "region", "department", "subject", "category")
 MARK = "daily"
+MONTH_MARK = "monthly"
+SERIES_BY_DAY_MAX = 92  # a longer range charts months (past months from the monthly summaries)
 MAX_DAYS = 5 * 366
 
 
@@ -104,15 +106,54 @@ def refresh_days(days: Iterable[dt.date]) -> int:
     return written
 
 
+def month_end(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def refresh_months(months: Iterable[dt.date]) -> int:
+    """Rewrite each month's summary from its daily rows (the month must be closed: every day summarised)."""
+    written = 0
+    for month in sorted({m.replace(day=1) for m in months}):
+        agg = (DailyTicketStat.objects.filter(day__gte=month, day__lte=month_end(month))
+               .values("region", "department", "subject", "category").annotate(**{f"m_{m}": Sum(m) for m in METRICS}))
+        with transaction.atomic():
+            MonthlyTicketStat.objects.filter(month=month).delete()
+            made = MonthlyTicketStat.objects.bulk_create([
+                MonthlyTicketStat(month=month, region=r["region"], department=r["department"], subject=r["subject"],
+                                  category=r["category"], **{m: r[f"m_{m}"] or 0 for m in METRICS}) for r in agg],
+                batch_size=5000)
+        written += len(made)
+    return written
+
+
 def refresh_touched(now: dt.datetime | None = None) -> list[dt.date]:
     """The scheduled job: the filing days of tickets changed since the last run, and the days
-    that ended since then; never today (computed live)."""
+    that ended since then; never today (computed live). Then the closed months: those of the
+    refreshed days, and every month that closed since the last run (the first run: all)."""
     mark, _ = StatsMark.objects.get_or_create(name=MARK)
-    return summaries.refresh(
+    days = summaries.refresh(
         mark, now=now, refresh_days=refresh_days,
         touched=lambda since: Ticket.objects.filter(updated_at__gte=since)
         .annotate(d=TruncDate("filed_at", tzinfo=_tz())).values_list("d", flat=True).distinct(),
         first_at=lambda: Ticket.objects.order_by("filed_at").values_list("filed_at", flat=True).first())
+    through = mark.summarised_through
+    monthly, _ = StatsMark.objects.get_or_create(name=MONTH_MARK)
+    months = {d.replace(day=1) for d in days}
+    if monthly.summarised_through is not None:
+        start = monthly.summarised_through + dt.timedelta(days=1)
+    else:
+        start = DailyTicketStat.objects.order_by("day").values_list("day", flat=True).first() or through
+    month = start.replace(day=1)
+    while month_end(month) <= through:
+        months.add(month)
+        month = month_end(month) + dt.timedelta(days=1)
+    closed = {m for m in months if month_end(m) <= through}
+    refresh_months(closed)
+    last_closed = through.replace(day=1) - dt.timedelta(days=1) if month_end(through) != through else through
+    monthly.summarised_through = max(last_closed, monthly.summarised_through or last_closed)
+    monthly.changes_since = mark.changes_since
+    monthly.save()
+    return days
 
 
 # --- scope and reading ----------------------------------------------------------------------------
@@ -163,29 +204,57 @@ def date_range(first: Any, last: Any) -> tuple[dt.date, dt.date]:
     return first_day, last_day
 
 
+def _summed(table, date_field: str, first: dt.date, last: dt.date, regions: list[str] | None,
+            departments: set[str] | None, by: tuple[str, ...], out: dict[tuple, Counter]) -> None:
+    q = table.objects.filter(**{f"{date_field}__gte": first, f"{date_field}__lte": last})
+    if regions is not None:
+        q = q.filter(region__in=regions)
+    if departments is not None:
+        q = q.filter(department__in=departments)
+    if "month" in by and date_field == "day":
+        q = q.annotate(month_of=TruncMonth("day"))
+    fields = [("month_of" if k == "month" and date_field == "day" else k) for k in by]
+    for r in q.values(*fields).annotate(**{f"m_{m}": Sum(m) for m in METRICS}):
+        out[tuple(r[f] for f in fields)].update({m: r[f"m_{m}"] or 0 for m in METRICS})
+
+
 def rows(first: dt.date, last: dt.date, regions: list[str] | None, departments: set[str] | None,
          by: tuple[str, ...]) -> dict[tuple, Counter]:
-    """Metrics summed by the named keys (of KEYS) over first..last: summaries where summarised,
-    the tickets for the rest."""
+    """Metrics summed by the named keys (of KEYS, or "month") over first..last: whole closed
+    months from the monthly summaries (unless grouped by day), other summarised days from the
+    daily ones, the tickets for the rest (today, and days not summarised yet)."""
     out: dict[tuple, Counter] = defaultdict(Counter)
     if first > last:
         return out
-    through = StatsMark.objects.filter(name=MARK).values_list("summarised_through", flat=True).first()
+    marks = dict(StatsMark.objects.filter(name__in=(MARK, MONTH_MARK)).values_list("name", "summarised_through"))
+    through, months_through = marks.get(MARK), marks.get(MONTH_MARK)
+    if "day" not in by and months_through is not None and through is not None:
+        m_first = first if first.day == 1 else month_end(first) + dt.timedelta(days=1)
+        m_last = min(months_through, last, through)
+        if month_end(m_last) != m_last:
+            m_last = m_last.replace(day=1) - dt.timedelta(days=1)
+        if m_first < m_last:
+            _rows_daily(first, m_first - dt.timedelta(days=1), through, regions, departments, by, out)
+            _summed(MonthlyTicketStat, "month", m_first, m_last, regions, departments, by, out)
+            _rows_daily(m_last + dt.timedelta(days=1), last, through, regions, departments, by, out)
+            return out
+    _rows_daily(first, last, through, regions, departments, by, out)
+    return out
+
+
+def _rows_daily(first: dt.date, last: dt.date, through: dt.date | None, regions: list[str] | None,
+                departments: set[str] | None, by: tuple[str, ...], out: dict[tuple, Counter]) -> None:
+    if first > last:
+        return
     live_from = first
     if through is not None and through >= first:
-        q = DailyTicketStat.objects.filter(day__gte=first, day__lte=min(through, last))
-        if regions is not None:
-            q = q.filter(region__in=regions)
-        if departments is not None:
-            q = q.filter(department__in=departments)
-        for r in q.values(*by).annotate(**{f"m_{m}": Sum(m) for m in METRICS}):
-            out[tuple(r[k] for k in by)].update({m: r[f"m_{m}"] or 0 for m in METRICS})
+        _summed(DailyTicketStat, "day", first, min(through, last), regions, departments, by, out)
         live_from = min(through, last) + dt.timedelta(days=1)
     if live_from <= last:
-        index = [KEYS.index(k) for k in by]
+        keys = (*KEYS, "month")
         for key, c in direct(live_from, last, regions, departments).items():
-            out[tuple(key[i] for i in index)].update(c)
-    return out
+            full = (*key, key[0].replace(day=1))
+            out[tuple(full[keys.index(k)] for k in by)].update(c)
 
 
 def overdue_open(first: dt.date, last: dt.date, regions: list[str] | None, departments: set[str] | None,
@@ -223,18 +292,23 @@ def hot_topics(last: dt.date, regions: list[str] | None, departments: set[str] |
     names = dict(Subject.objects.values_list("code", "name"))
     region_names = dict(Region.objects.values_list("code", "name"))
 
-    # one read of the last 28 days by day, district and subject feeds all three views
-    recent = rows(last - dt.timedelta(days=27), last, regions, departments, ("day", "region", "subject"))
+    # the last 28 days by day and subject (rising subjects, spikes); the two weeks by district and
+    # subject (rising places) — three small reads, not one of day × district × subject
+    recent = rows(last - dt.timedelta(days=27), last, regions, departments, ("day", "subject"))
+    places_now = rows(week, last, regions, departments, ("region", "subject"))
+    places_before = rows(before, week - dt.timedelta(days=1), regions, departments, ("region", "subject"))
 
-    def window(first: dt.date, end: dt.date, index: tuple[int, ...]) -> Counter:
+    def window(first: dt.date, end: dt.date) -> Counter:
         out: Counter = Counter()
-        for key, c in recent.items():
-            if first <= key[0] <= end and key[2]:
-                out[tuple(key[i] for i in index)] += c["filed"]
+        for (day, subject), c in recent.items():
+            if first <= day <= end and subject:
+                out[(subject,)] += c["filed"]
         return out
 
-    def rising(index: tuple[int, ...]) -> list[dict]:
-        now, prev = window(week, last, index), window(before, week - dt.timedelta(days=1), index)
+    def counted(source: dict[tuple, Counter]) -> Counter:
+        return Counter({key: c["filed"] for key, c in source.items() if key[-1]})
+
+    def rising(now: Counter, prev: Counter) -> list[dict]:
         out = []
         for key, n in now.items():
             p = prev.get(key, 0)
@@ -243,14 +317,14 @@ def hot_topics(last: dt.date, regions: list[str] | None, departments: set[str] |
         out.sort(key=lambda r: (-r["growth"], -r["this_week"]))
         return out[:10]
 
-    subjects = rising((2,))
+    subjects = rising(window(week, last), window(before, week - dt.timedelta(days=1)))
     for r in subjects:
         r["subject"] = names.get(r["key"][0], r["key"][0])
-    places = rising((1, 2))
+    places = rising(counted(places_now), counted(places_before))
     for r in places:
         r["region"], r["subject"] = region_names.get(r["key"][0], r["key"][0]), names.get(r["key"][1], r["key"][1])
     series: dict[str, Counter] = defaultdict(Counter)
-    for (day, _region, subject), c in recent.items():
+    for (day, subject), c in recent.items():
         if subject:
             series[subject][day] += c["filed"]
     spikes = []
@@ -268,10 +342,13 @@ def hot_topics(last: dt.date, regions: list[str] | None, departments: set[str] |
 
 
 def overview(user: Any, region_code: str | None = None, first: Any = None, last: Any = None) -> dict:
-    """The dashboard: totals, by day, category, subject, department, region; hot topics."""
+    """The dashboard: totals, by day (by month over a range of three months or more), category,
+    subject, department, region; hot topics."""
     region, regions, departments = scope(user, region_code)
     first_day, last_day = date_range(first, last)
-    by_day = rows(first_day, last_day, regions, departments, ("day",))
+    by_month = (last_day - first_day).days >= SERIES_BY_DAY_MAX
+    # a long range charts months: past months read from the monthly summaries, not ~365 days of rows
+    series = rows(first_day, last_day, regions, departments, ("month",) if by_month else ("day",))
     # one read for the four other views: subject, department and district go together
     combos = rows(first_day, last_day, regions, departments, ("category", "subject", "department", "region"))
     by_category, by_subject, by_department, by_region = (defaultdict(Counter) for _ in range(4))
@@ -283,18 +360,25 @@ def overview(user: Any, region_code: str | None = None, first: Any = None, last:
     overdue_dept = overdue_open(first_day, last_day, regions, departments)
     overdue_region = overdue_open(first_day, last_day, regions, departments, by="region_id")
     total = Counter()
-    for c in by_day.values():
+    for c in series.values():
         total.update(c)
     dept_names = dict(Department.objects.values_list("id", "name"))
     subject_names = dict(Subject.objects.values_list("code", "name"))
     region_names = dict(Region.objects.values_list("code", "name"))
-    days = [first_day + dt.timedelta(days=i) for i in range((last_day - first_day).days + 1)]
+    days = [] if by_month else [first_day + dt.timedelta(days=i) for i in range((last_day - first_day).days + 1)]
+    months = []
+    month = first_day.replace(day=1)
+    while by_month and month <= last_day:
+        months.append(month)
+        month = month_end(month) + dt.timedelta(days=1)
     return {
         "region": {"code": region.code if region else None, "name": region.name if region else "全市"},
         "from": first_day.isoformat(), "to": last_day.isoformat(),
         "totals": figures(total, sum(overdue_dept.values())),
-        "days": [{"day": d.isoformat(), "filed": by_day.get((d,), Counter())["filed"],
-                  "closed": by_day.get((d,), Counter())["closed"]} for d in days],
+        "days": [{"day": d.isoformat(), "filed": series.get((d,), Counter())["filed"],
+                  "closed": series.get((d,), Counter())["closed"]} for d in days],
+        "months": [{"month": m.isoformat()[:7], "filed": series.get((m,), Counter())["filed"],
+                    "closed": series.get((m,), Counter())["closed"]} for m in months],
         "categories": [{"category": k[0], **figures(c)} for k, c in sorted(by_category.items(),
                                                                           key=lambda kv: -kv[1]["filed"])],
         "subjects": [{"code": k[0] or None, "name": subject_names.get(k[0], "未分类"), **figures(c)}

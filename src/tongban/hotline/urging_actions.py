@@ -133,12 +133,16 @@ def _may_urge(actor: Any) -> bool:
 
 @transaction.atomic
 def urge(target_kind: str, target_number: str, department: Department | str, level: str, reason: str,
-         actor: Any, *, region: Region | str | None = None) -> Urging:
+         actor: Any, *, region: Region | str | None = None, automatic: bool = False) -> Urging:
     """Urge `department` about the object `target_kind` + `target_number` (e.g. `"case"`,
     `"2102022026120100001"`): the public entry for other apps (oversight urges cases). `actor`
     is the operator or supervisor (None: a scheduled job); `region` defaults to the
     department's. Bad level or reason → FieldError; anyone else → PermissionDenied. Tickets
-    are urged through their `urge` action, which checks that the department holds them."""
+    are urged through their `urge` action, which checks that the department holds them.
+
+    `automatic=True` (a scan, not a person): created only when no urging of that level is open
+    for the object — otherwise the open one is returned unchanged. Two scans at once write one
+    (a partial unique constraint on open automatic urgings; the loser returns the winner's)."""
     if not _may_urge(actor):
         raise PermissionDenied("只有12345中心与监督人员可以督办")
     level, reason, errors = _checked(level, reason)
@@ -157,7 +161,19 @@ def urge(target_kind: str, target_number: str, department: Department | str, lev
         errors.append(("region", "未知的区划代码"))
     if errors:
         raise FieldError(errors=errors)
-    return _create(target_kind, target_number, dept, level, reason, actor, region=place)
+    if not automatic:
+        return _create(target_kind, target_number, dept, level, reason, actor, region=place)
+    waiting = Urging.objects.filter(target_kind=target_kind, target_number=target_number, level=level,
+                                    state=UrgingState.OPEN).order_by("pk")
+    existing = waiting.first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return _create(target_kind, target_number, dept, level, reason, actor, region=place,
+                           trigger=UrgingTrigger.AUTOMATIC)
+    except IntegrityError:  # a concurrent scan committed the same urging first
+        return waiting.filter(trigger=UrgingTrigger.AUTOMATIC).get()
 
 
 

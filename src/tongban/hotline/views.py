@@ -159,8 +159,9 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     except FieldError as exc:
         context["errors"] = [m for _, m in exc.errors]
         return render(request, "hotline/stats.html", context, status=422)
-    chart = {"days": [d["day"][5:] for d in data["days"]], "filed": [d["filed"] for d in data["days"]],
-             "closed": [d["closed"] for d in data["days"]],
+    points = [(d["day"][5:], d) for d in data["days"]] or [(m["month"], m) for m in data["months"]]
+    chart = {"days": [label for label, _ in points], "filed": [p["filed"] for _, p in points],
+             "closed": [p["closed"] for _, p in points], "by_month": not data["days"],
              "categories": [{"name": c["category"], "value": c["filed"]} for c in data["categories"]],
              "regions": [r["name"] for r in data["regions"][:15]][::-1],
              "region_counts": [r["filed"] for r in data["regions"][:15]][::-1],
@@ -258,7 +259,14 @@ def ticket_page(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")[:30]
         try:
-            actions.perform(request.user, number, action, _action_body(action, request.POST))
+            if action == "add-co-department":
+                actions.add_co_department(request.user, number, {k: request.POST.get(k, "")[:4000]
+                                                                 for k in ("department", "reason")})
+            elif action == "co-reply":
+                actions.co_reply(request.user, number, request.POST.get("department", "")[:40],
+                                 {"reply": request.POST.get("reply", "")[:4000]})
+            else:
+                actions.perform(request.user, number, action, _action_body(action, request.POST))
             from django.shortcuts import redirect
 
             return redirect(f"{request.path}?done={action}")
@@ -274,12 +282,17 @@ def ticket_page(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404("未找到该工单")
     user = request.user
     allowed = {a for a in permissions.ACTIONS if permissions.may_act(user, a, ticket)}
+    if permissions.may_add_co_department(user, ticket):
+        allowed.add("add-co-department")
+    mine = permissions.department_ids(user)
+    co_mine = [c for c in ticket.co_departments.all() if c.department_id in mine and c.replied_at is None]
     urgings = [urging_selectors.row(u, user) for u in urging_selectors.urgings_for(user, target=ticket.number)
                .filter(target_kind=urging_actions.TICKET)]
     context.update(
         t=ticket, full=selectors.full(user, ticket, record=request.method == "GET"), allowed=allowed, urgings=urgings,
         done=request.GET.get("done", "")[:30],
         levels=[(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")],
+        co_mine=co_mine,
         departments=Department.objects.order_by("parent_id", "id").only("id", "name") if allowed & {
-            "dispatch", "reroute"} else [])
+            "dispatch", "reroute", "add-co-department"} else [])
     return render(request, "hotline/ticket.html", context, status=status)

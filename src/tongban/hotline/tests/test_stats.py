@@ -101,3 +101,73 @@ def test_dashboard_page_renders_charts_from_static_files(hotline):
     html = page.content.decode()
     assert page.status_code == 200 and "hotline/stats.js" in html and "hotline-stats-data" in html
     assert "<script>" not in html  # CSP: no inline script
+
+
+def _month_start(day, back):
+    for _ in range(back):
+        day = day.replace(day=1) - dt.timedelta(days=1)
+    return day.replace(day=1)
+
+
+def test_monthly_summaries_equal_the_daily_rows_and_the_tickets(hotline):
+    """A closed month's summary is the sum of its daily rows and of the tickets themselves, for
+    every figure the dashboard shows; rates come from summed numerators and denominators."""
+    from collections import Counter
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tongban.hotline.models import MonthlyTicketStat
+
+    today = timezone.localdate()
+    prev, prev2 = _month_start(today, 1), _month_start(today, 2)
+    numbers = [closed(hotline, phone="13904120001"), closed(hotline, phone="13904120002", level=1, resolved=False),
+               closed(hotline, phone="13904120003", level=2), closed(hotline, phone="13904120004", level=None),
+               closed(hotline, phone="13904120005", level=4)]
+    late = closed(hotline, phone="13904120006", level=None)
+    act(hotline.operator, late, "callback", unreachable=True)
+    opened = file(hotline.operator, NOISE, phone="13904120007").json()["number"]
+    numbers += [late, opened, file(hotline.operator, "小区物业不给修电梯", phone="13904120008").json()["number"]]
+    days = [prev2 + dt.timedelta(days=2), prev2 + dt.timedelta(days=17), stats.month_end(prev2), prev,
+            prev + dt.timedelta(days=9), prev + dt.timedelta(days=9), stats.month_end(prev), today]
+    for number, day in zip(numbers, days, strict=True):
+        at = dt.datetime.combine(day, dt.time(10), tzinfo=timezone.get_current_timezone())
+        Ticket.objects.filter(number=number).update(filed_at=at)
+    Ticket.objects.filter(number=late).update(first_deadline=timezone.now() - dt.timedelta(days=1))
+    Ticket.objects.filter(number=opened).update(deadline=timezone.now() - dt.timedelta(hours=1))
+    first, last = _month_start(today, 4).isoformat(), today.isoformat()
+    live = stats.overview(hotline.cast.supervisor, None, first, last)  # nothing summarised yet: all from tickets
+
+    stats.refresh_touched()
+    assert set(MonthlyTicketStat.objects.values_list("month", flat=True)) == {prev2, prev}  # closed months only
+    for month in (prev2, prev):
+        end = stats.month_end(month)
+        keys = ("region", "department", "subject", "category")
+        monthly = {tuple(getattr(r, k) for k in keys): Counter({m: getattr(r, m) for m in stats.METRICS})
+                   for r in MonthlyTicketStat.objects.filter(month=month)}
+        daily: dict = {}
+        for r in DailyTicketStat.objects.filter(day__gte=month, day__lte=end):
+            daily.setdefault(tuple(getattr(r, k) for k in keys), Counter()).update(
+                {m: getattr(r, m) for m in stats.METRICS})
+        tickets: dict = {}
+        for key, c in stats.direct(month, end).items():
+            tickets.setdefault(key[1:], Counter()).update(c)
+        assert monthly == daily == tickets
+    assert sum(MonthlyTicketStat.objects.values_list("filed", flat=True)) == 7
+
+    with CaptureQueriesContext(connection) as queries:
+        summarised = stats.overview(hotline.cast.supervisor, None, first, last)
+    assert any("hotline_monthlyticketstat" in q["sql"] for q in queries.captured_queries)
+    assert summarised == live
+    t = summarised["totals"]
+    assert t["filed"] == 8 and t["on_time_rate"] == round(t["on_time"] / (t["closed"] + t["overdue_open"]), 4)
+    assert t["satisfaction_rate"] == round(t["satisfied"] / (t["callbacks"] + t["unreachable"]), 4)
+    assert [m["filed"] for m in summarised["months"]][-3:] == [3, 4, 1] and summarised["days"] == []
+
+    # a change to a ticket of a closed month rebuilds that month
+    before = sum(MonthlyTicketStat.objects.filter(month=prev2).values_list("reopened", flat=True))
+    Ticket.objects.filter(number=numbers[0]).update(reopened_count=1, updated_at=timezone.now())
+    stats.refresh_touched()
+    assert sum(MonthlyTicketStat.objects.filter(month=prev2).values_list("reopened", flat=True)) == before + 1
+    again = stats.overview(hotline.cast.supervisor, None, first, last)
+    assert again["totals"]["reopened"] == t["reopened"] + 1

@@ -191,3 +191,56 @@ def test_two_replies_at_once_end_with_one_outcome(live_db):
         InboxMessage.objects.filter(user__in=users).delete()
         StaffRole.objects.filter(user__in=users).delete()
         users.delete()
+
+
+def test_automatic_urge_only_when_none_is_open_for_the_object_and_level(hotline, cast):
+    """A scan (oversight's alerts) urges automatically: while an urging of that level is open
+    for the object, the open one is returned and nothing is written; after the reply, a new one."""
+    first = urging_actions.urge("case", "210200202612020001", "market", "催办", "办件临近时限", None, automatic=True)
+    assert first.trigger == "automatic" and first.state == "open"
+    again = urging_actions.urge("case", "210200202612020001", "market", "催办", "另一条预警", None, automatic=True)
+    assert again.pk == first.pk and Urging.objects.filter(target_number="210200202612020001").count() == 1
+    other_level = urging_actions.urge("case", "210200202612020001", "market", "督办", "已超期", None, automatic=True)
+    assert other_level.pk != first.pk
+    urging_actions.reply(cast.officer_a, first.pk, "已督促经办人办理")
+    fresh = urging_actions.urge("case", "210200202612020001", "market", "催办", "又临近时限", None, automatic=True)
+    assert fresh.pk not in (first.pk, other_level.pk) and fresh.state == "open"
+    # an open manual urging of the level counts too
+    manual = urging_actions.urge("case", "210200202612020002", "market", "催办", "人工催办", cast.supervisor)
+    assert urging_actions.urge("case", "210200202612020002", "market", "催办", "预警", None, automatic=True).pk \
+        == manual.pk
+    # a manual urging is never held back by the guard
+    assert urging_actions.urge("case", "210200202612020002", "market", "催办", "再催", cast.supervisor).pk != manual.pk
+
+
+@pytest.mark.skipif(not POSTGRES, reason="real concurrency is PostgreSQL's")
+def test_two_scans_urging_at_once_write_one_urging(live_db):
+    import threading
+
+    from tongban.identity.models import InboxMessage
+
+    number, results, errors = "210200209912300001", [], []
+    barrier = threading.Barrier(4)
+
+    def scan():
+        try:
+            barrier.wait(timeout=10)
+            results.append(urging_actions.urge("case", number, "market", "催办", "办件临近时限", None,
+                                               automatic=True).pk)
+        except Exception as exc:  # reported below
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    try:
+        threads = [threading.Thread(target=scan) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert errors == [] and len(results) == 4
+        assert Urging.objects.filter(target_kind="case", target_number=number).count() == 1
+        assert set(results) == {Urging.objects.get(target_kind="case", target_number=number).pk}
+    finally:
+        Urging.objects.filter(target_kind="case", target_number=number).delete()
+        InboxMessage.objects.filter(kind="hotline.urging", title__contains=number).delete()

@@ -14,7 +14,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   var grid = { left: 8, right: 8, containLabel: true };
   draw("chart-days", {
-    title: { text: "每日受理与办结", textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" },
+    title: { text: data.by_month ? "每月受理与办结" : "每日受理与办结", textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" },
     legend: { top: 24 }, grid: { left: 8, right: 8, top: 56, containLabel: true },
     xAxis: { type: "category", data: data.days }, yAxis: { type: "value" },
     series: [{ name: "受理", type: "line", data: data.filed }, { name: "办结", type: "line", data: data.closed }]
