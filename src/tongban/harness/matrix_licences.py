@@ -35,8 +35,9 @@ ROWS: list[Row] = [
     api("GET /api/licences/{licence_id}.pdf", LICENCE_READERS, "证照 PDF", path=LICENCE + ".pdf"),
     api("GET /api/licences/{licence_id}/credential", LICENCE_READERS, "可验证凭证导出（eddsa-jcs-2022）",
         path=LICENCE + "/credential"),
-    api("GET /api/licences/status/{purpose}/{number}", PUBLIC, "证照状态列表（Bitstring Status List）",
-        path="/api/licences/status/revocation/1"),
+    api("GET /api/licences/status/{department}/{purpose}/{number}", PUBLIC,
+        "发证部门的证照状态列表（已签名的 Bitstring Status List）",
+        path="/api/licences/status/police/revocation/1"),
     api("POST /api/licences/{licence_id}/actions/{action}",
         access("404", anonymous="401", officer_b=ALLOWED, admin=ALLOWED),
         "暂扣证照（发证部门审批人员；缺理由：422，证照不变）", path=LICENCE + "/actions/suspend",
@@ -81,7 +82,8 @@ PUBLIC_OPERATIONS: dict[str, str] = {
     "GET /api/licences/keys": "the public key register (JSON)",
     "GET /api/licences/verify/{code}": "public verification by code (throttled per IP)",
     "POST /api/licences/verify": "public verification of an uploaded licence JSON or PDF (throttled per IP)",
-    "GET /api/licences/status/{purpose}/{number}": "public revocation/suspension status lists of licence credentials",
+    "GET /api/licences/status/{department}/{purpose}/{number}":
+        "public, signed revocation/suspension status lists of an issuing department's licence credentials",
 }
 
 

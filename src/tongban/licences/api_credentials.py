@@ -16,15 +16,16 @@ def _base() -> str:
     return settings.BASE_URL.rstrip("/")
 
 
-@router.get("/licences/status/{purpose}/{number}", auth=None,
-            summary="证照状态列表（Bitstring Status List：revocation 注销、suspension 暂扣；公开）")
-def status_list(request: HttpRequest, purpose: str, number: int) -> HttpResponse:
+@router.get("/licences/status/{department}/{purpose}/{number}", auth=None,
+            summary="发证部门的证照状态列表（已签名的状态列表凭证：revocation 注销、suspension 暂扣；公开）")
+def status_list(request: HttpRequest, department: str, purpose: str, number: int) -> HttpResponse:
     if purpose not in credentials.PURPOSES:
         raise FieldError("purpose", "状态用途只能是 revocation（注销）或 suspension（暂扣）")
-    if not 1 <= number <= 100_000:
+    issuer = selectors.issuing_department(department)
+    if issuer is None or not 1 <= number <= 100_000:
         raise NotFound("未找到该状态列表")
-    body = credentials.status_list(purpose, number, _base())
-    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    body = credentials.status_list(issuer, purpose, number, _base())
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False}, content_type="application/vc+ld+json")
     response["Cache-Control"] = "public, max-age=300"
     return response
 

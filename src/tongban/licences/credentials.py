@@ -4,8 +4,11 @@ The credential carries the licence's sealed document (its RFC 8785 data, the SM2
 signature — `credentialSubject.sealedLicence`) and is secured by a Data Integrity proof with the
 `eddsa-jcs-2022` cryptosuite under the issuing department's Ed25519 seal key (a `did:key`
 verification method, so anyone can check it offline; the key must also be in the public key
-register). Revocation and suspension are published as Bitstring Status Lists (one bit per
-licence, index = the licence's id) at `/api/licences/status/{purpose}/{list}`.
+register). Revocation and suspension are published as Bitstring Status Lists, one set per issuing
+department (one bit per licence, index = the licence's id mod LIST_SIZE) at
+`/api/licences/status/{department}/{purpose}/{list}`; each list is itself a
+BitstringStatusListCredential signed `eddsa-jcs-2022` by that department's Ed25519 key, re-signed
+only when its bits change (the signed list is cached under the digest of its bitstring).
 
 Verification (`verify`, used by the public upload verification): the proof, then the embedded
 sealed document exactly as an uploaded licence JSON (signature, altered fields, superseded
@@ -18,9 +21,11 @@ import gzip
 import hashlib
 from typing import Any
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from tongban.core import audit
+from tongban.identity.models import Department
 
 from . import crypto, seals
 from .constants import KeyStatus, Status
@@ -30,6 +35,7 @@ CONTEXT = "https://www.w3.org/ns/credentials/v2"
 CRYPTOSUITE = "eddsa-jcs-2022"
 ALGORITHM = "ed25519"
 LIST_SIZE = 131072  # bits per status list: the spec's minimum (16 KB), for herd privacy
+STATUS_LIST_CACHE_SECONDS = 86400
 PURPOSES = {"revocation": Status.REVOKED, "suspension": Status.SUSPENDED}
 ED25519_MULTICODEC = b"\xed\x01"
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -126,11 +132,15 @@ def _day(value: Any) -> str | None:
     return f"{value.isoformat()}T00:00:00+08:00" if value else None
 
 
+def status_url(base: str, department: str, purpose: str, number: int) -> str:
+    return f"{base}/api/licences/status/{department}/{purpose}/{number}"
+
+
 def _status_entries(licence: Licence, base: str) -> list[dict[str, Any]]:
     number, index = licence.pk // LIST_SIZE + 1, licence.pk % LIST_SIZE
-    return [{"id": f"{base}/api/licences/status/{purpose}/{number}#{index}", "type": "BitstringStatusListEntry",
-             "statusPurpose": purpose, "statusListIndex": str(index),
-             "statusListCredential": f"{base}/api/licences/status/{purpose}/{number}"} for purpose in PURPOSES]
+    return [{"id": f"{status_url(base, licence.issuer_id, purpose, number)}#{index}",
+             "type": "BitstringStatusListEntry", "statusPurpose": purpose, "statusListIndex": str(index),
+             "statusListCredential": status_url(base, licence.issuer_id, purpose, number)} for purpose in PURPOSES]
 
 
 def credential(licence: Licence, version: LicenceVersion, base: str, actor: Any = None) -> dict[str, Any]:
@@ -171,28 +181,56 @@ def sealed_of(doc: dict[str, Any]) -> dict[str, Any]:
 
 # --- Bitstring Status List -------------------------------------------------------------------
 
-def encoded_list(purpose: str, number: int) -> str:
+def encoded_list(department: str, purpose: str, number: int) -> str:
     """Multibase base64url (`u…`, no padding) of the GZIP-compressed bitstring: bit i (the
-    leftmost bit first) is set when licence id `(number - 1) * LIST_SIZE + i` is revoked (or
-    suspended)."""
+    leftmost bit first) is set when the department's licence id `(number - 1) * LIST_SIZE + i`
+    is revoked (or suspended)."""
     start = (number - 1) * LIST_SIZE
     bits = bytearray(LIST_SIZE // 8)
-    ids = Licence.objects.filter(status=PURPOSES[purpose], pk__gte=start, pk__lt=start + LIST_SIZE)
+    ids = Licence.objects.filter(issuer_id=department, status=PURPOSES[purpose], pk__gte=start,
+                                 pk__lt=start + LIST_SIZE)
     for pk in ids.values_list("pk", flat=True):
         i = pk - start
         bits[i // 8] |= 0x80 >> (i % 8)
     return "u" + base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).decode().rstrip("=")
 
 
-def status_list(purpose: str, number: int, base: str) -> dict[str, Any]:
-    url = f"{base}/api/licences/status/{purpose}/{number}"
-    return {
+def status_list(department: Department, purpose: str, number: int, base: str) -> dict[str, Any]:
+    """The department's signed BitstringStatusListCredential. Signed (and the key use audited)
+    only when the bits differ from the last signed list: the signed list is cached under the
+    digest of its bitstring, so a revocation is visible at the next request."""
+    encoded = encoded_list(department.pk, purpose, number)
+    url = status_url(base, department.pk, purpose, number)
+    slot = f"licences:statuslist:{hashlib.sha256(f'{url}|{encoded}'.encode()).hexdigest()}"
+    key = seals.active_key(department, ALGORITHM)
+    cached = cache.get(slot)
+    if cached is not None and cached.get("proof", {}).get("verificationMethod", "").startswith(
+            did_key(bytes.fromhex(key.public_key))):
+        return cached
+    document = {
         "@context": [CONTEXT], "id": url, "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": {"id": f"{base}/", "name": "通办电子证照库"},
-        "validFrom": timezone.now().replace(microsecond=0).isoformat(),
+        "issuer": {"id": did_key(bytes.fromhex(key.public_key)), "name": department.name},
+        "validFrom": timezone.now().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList", "statusPurpose": purpose,
-                              "encodedList": encoded_list(purpose, number)},
+                              "encodedList": encoded},
     }
+    signed = sign(document, key)
+    audit.record("licences.seal_key.use", obj=key, data={"key_id": key.key_id, "kind": "status_list",
+                                                          "purpose": purpose, "list": number})
+    cache.set(slot, signed, STATUS_LIST_CACHE_SECONDS)
+    return signed
+
+
+def check_status_list(listed: dict[str, Any], department: str) -> seals.SignatureCheck:
+    """A status list credential's proof, by a key of the register that belongs to `department`
+    (the issuer of the licences it covers); its type must be a BitstringStatusListCredential."""
+    if "BitstringStatusListCredential" not in (listed.get("type") or []):
+        return seals.SignatureCheck(False, "", "", "malformed", "不是 BitstringStatusListCredential 状态列表凭证")
+    check = check_proof(listed)
+    if check.valid and check.key is not None and check.key.department_id != department:
+        return seals.SignatureCheck(False, ALGORITHM, check.key_id, "wrong_issuer",
+                                    "状态列表不是由该证照的发证部门签发", check.key)
+    return check
 
 
 def bit_set(encoded: str, index: int) -> bool:

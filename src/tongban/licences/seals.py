@@ -9,7 +9,10 @@ with the licence and the actor (actions.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +88,70 @@ def document(licence_data: dict[str, Any], stamp: dict[str, Any], signature: str
     return {"licence": licence_data, "seal": stamp, "signature": signature}
 
 
+class SignatureCache:
+    """Results of the signature arithmetic, keyed by SHA-256 of (signed bytes, signature, key id
+    and its public key): a document differing in any byte, or another signature or key, has
+    another digest and is verified afresh — a tampered document can never meet a cached "valid".
+    Only the arithmetic is cached; the key's status (compromised, retired) is read each time.
+    Per process, least recently used out first; `TONGBAN_SIGNATURE_CACHE` entries (0: off)."""
+
+    def __init__(self) -> None:
+        self._results: OrderedDict[bytes, bool] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def size() -> int:
+        return int(getattr(settings, "TONGBAN_SIGNATURE_CACHE", 0) or 0)
+
+    @staticmethod
+    def digest(key: SealKey, message: bytes, signature: bytes) -> bytes:
+        h = hashlib.sha256()
+        for part in (message, signature, key.key_id.encode(), key.public_key.encode()):
+            h.update(len(part).to_bytes(8, "big"))  # length-prefixed: no two tuples share a digest input
+            h.update(part)
+        return h.digest()
+
+    def get(self, digest: bytes) -> bool | None:
+        with self._lock:
+            result = self._results.get(digest)
+            if result is None:
+                self.misses += 1
+                return None
+            self._results.move_to_end(digest)
+            self.hits += 1
+            return result
+
+    def put(self, digest: bytes, result: bool, size: int) -> None:
+        with self._lock:
+            self._results[digest] = result
+            self._results.move_to_end(digest)
+            while len(self._results) > size:
+                self._results.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._results.clear()
+            self.hits = self.misses = 0
+
+
+SIGNATURES = SignatureCache()
+
+
+def verify_cached(algorithm: str, key: SealKey, message: bytes, signature: bytes) -> bool:
+    """The backend's verification of `signature` over `message` by `key`, through the cache when on."""
+    size = SIGNATURES.size()
+    if size <= 0:
+        return crypto.backend(algorithm).verify(bytes.fromhex(key.public_key), message, signature)
+    digest = SIGNATURES.digest(key, message, signature)
+    known = SIGNATURES.get(digest)
+    if known is not None:
+        return known
+    result = crypto.backend(algorithm).verify(bytes.fromhex(key.public_key), message, signature)
+    SIGNATURES.put(digest, result, size)
+    return result
+
+
 @dataclass(frozen=True)
 class SignatureCheck:
     valid: bool
@@ -115,8 +182,7 @@ def check(doc: dict[str, Any], keys: dict[str, SealKey] | None = None) -> Signat
         signature = crypto.unb64(str(doc.get("signature", "")))
     except ValueError:
         return SignatureCheck(False, algorithm, key_id, "malformed", "签名值不是有效的 Base64", key)
-    ok = crypto.backend(algorithm).verify(bytes.fromhex(key.public_key), signed_bytes(doc["licence"], stamp),
-                                          signature)
+    ok = verify_cached(algorithm, key, signed_bytes(doc["licence"], stamp), signature)
     if not ok:
         return SignatureCheck(False, algorithm, key_id, "invalid", "签名与证照内容不符（内容被改动或签名伪造）", key)
     if key.status == KeyStatus.COMPROMISED:

@@ -17,7 +17,7 @@ from tongban.core import audit
 from tongban.core.errors import NotFound
 from tongban.core.masking import mask_id_number, mask_name
 from tongban.identity.constants import Role
-from tongban.identity.models import EnterpriseMembership
+from tongban.identity.models import Department, EnterpriseMembership
 from tongban.identity.scoping import grants_of, is_admin
 
 from . import seals
@@ -186,3 +186,11 @@ def verification(code: str) -> dict[str, Any]:
         "signature_valid": check.valid, "signature": {**check.as_dict(), "signed_at": version.seal.get("signed_at")},
         "verification_code": licence.verification_code,
     }
+
+
+@audit.scoped_lookup("公开状态列表：只问该部门是否发过证，返回部门，不返回任何证照或持证人")
+def issuing_department(department: str) -> Department | None:
+    """The department named in a status list URL, if it has issued any licence."""
+    if not Licence.objects.filter(issuer_id=department).exists():
+        return None
+    return Department.objects.filter(pk=department).first()

@@ -7,10 +7,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from ninja.throttling import BaseThrottle
 
 
 def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address as the API's own throttles see it: behind `TONGBAN_NUM_PROXIES`
+    trusted proxies, from X-Forwarded-For; otherwise REMOTE_ADDR."""
+    return BaseThrottle().get_ident(request) or "unknown"
 
 
 def _limits() -> tuple[int, int, int]:

@@ -2,7 +2,9 @@
 department's Ed25519 key over the credential carrying the SM2-sealed licence, verified by the
 public upload verification; revocation and suspension in Bitstring Status Lists."""
 
+import base64
 import copy
+import gzip
 import hashlib
 import json
 
@@ -86,21 +88,68 @@ def test_genuine_credential_verifies_by_upload_and_an_altered_one_fails(cast, li
     assert answer["valid"] is False and answer["credential"]["result"] == "unknown_key"
 
 
-def test_revocation_sets_the_bit_in_the_status_list(cast, licence, health_officer):
+def _status_path(entry):
+    return "/" + entry["statusListCredential"].split("://", 1)[1].split("/", 1)[1]
+
+
+def test_status_list_is_a_credential_signed_by_the_issuing_department(cast, licence):
     vc = _export(cast.citizen, licence).json()
     entry = next(e for e in vc["credentialStatus"] if e["statusPurpose"] == "revocation")
-    path = entry["statusListCredential"].split("://", 1)[1].split("/", 1)[1]
-    listed = Client().get(f"/{path}").json()
+    assert f"/status/{licence.issuer_id}/revocation/" in entry["statusListCredential"]
+    r = Client().get(_status_path(entry))
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vc+ld+json")
+    listed = r.json()
+    assert listed["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert listed["issuer"]["id"] == vc["issuer"]["id"]  # the same department key as the licence credential
+    assert listed["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    check = credentials.check_status_list(listed, licence.issuer_id)
+    assert check.valid and check.key.department_id == licence.issuer_id
+    # eddsa-jcs-2022 by hand, independently of credentials.check_proof
+    proof = dict(listed["proof"])
+    value = proof.pop("proofValue")
+    body = {k: v for k, v in listed.items() if k != "proof"}
+    data = hashlib.sha256(rfc8785.dumps({**proof, "@context": listed["@context"]})).digest() + hashlib.sha256(
+        rfc8785.dumps(body)).digest()
+    ed25519.Ed25519PublicKey.from_public_bytes(credentials.public_of(proof["verificationMethod"])).verify(
+        credentials.b58decode(value[1:]), data)
+    # tampering: a flipped bit (the bitstring of another list), a changed purpose, another issuer
+    forged = copy.deepcopy(listed)
+    bits = bytearray(credentials.LIST_SIZE // 8)
+    bits[licence.pk % credentials.LIST_SIZE // 8] |= 0x80 >> (licence.pk % 8)  # "revoked"
+    forged["credentialSubject"]["encodedList"] = "u" + base64.urlsafe_b64encode(gzip.compress(bytes(bits))).decode()
+    assert credentials.bit_set(forged["credentialSubject"]["encodedList"], licence.pk % credentials.LIST_SIZE)
+    assert credentials.check_status_list(forged, licence.issuer_id).result == "invalid"
+    forged = copy.deepcopy(listed)
+    forged["credentialSubject"]["statusPurpose"] = "suspension"
+    assert credentials.check_status_list(forged, licence.issuer_id).valid is False
+    assert credentials.check_status_list(listed, "market").result == "wrong_issuer"
+    assert credentials.check_status_list({**listed, "type": ["VerifiableCredential"]},
+                                         licence.issuer_id).result == "malformed"
+    assert Client().get("/api/licences/status/no-such-department/revocation/1").status_code == 404
+
+
+def test_revocation_sets_the_bit_in_the_signed_status_list(cast, licence, health_officer):
+    vc = _export(cast.citizen, licence).json()
+    entry = next(e for e in vc["credentialStatus"] if e["statusPurpose"] == "revocation")
+    path = _status_path(entry)
+    listed = Client().get(path).json()
     index = int(entry["statusListIndex"])
     assert listed["credentialSubject"]["statusPurpose"] == "revocation"
     assert credentials.bit_set(listed["credentialSubject"]["encodedList"], index) is False
+    signings = AuditRecord.objects.filter(action="licences.seal_key.use", data__kind="status_list").count()
+    assert Client().get(path).json() == listed  # unchanged bits: served as signed, not signed again
+    assert AuditRecord.objects.filter(action="licences.seal_key.use", data__kind="status_list").count() == signings
     with audit.acting(audit.context_for_user(health_officer)):
         actions.change_status(health_officer, licence, "revoke", reason="以欺骗手段取得",
                               basis="《行政许可法》第六十九条")
-    listed = Client().get(f"/{path}").json()
-    assert credentials.bit_set(listed["credentialSubject"]["encodedList"], index) is True
-    suspended = Client().get(f"/{path.replace('revocation', 'suspension')}").json()
+    revoked = Client().get(path).json()
+    assert credentials.bit_set(revoked["credentialSubject"]["encodedList"], index) is True
+    assert credentials.check_status_list(revoked, licence.issuer_id).valid  # re-signed with the new bit
+    stale = copy.deepcopy(listed)  # an attacker replaying the old list's bitstring under the new proof
+    stale["proof"] = revoked["proof"]
+    assert credentials.check_status_list(stale, licence.issuer_id).valid is False
+    suspended = Client().get(path.replace("revocation", "suspension")).json()
     assert credentials.bit_set(suspended["credentialSubject"]["encodedList"], index) is False
-    assert Client().get("/api/licences/status/other/1").status_code == 422
+    assert Client().get(f"/api/licences/status/{licence.issuer_id}/other/1").status_code == 422
     answer = _verify(vc)  # the old credential: genuine, superseded by the revocation's version
     assert answer["result"] == "superseded" and answer["status"] == "revoked"

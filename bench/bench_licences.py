@@ -1,0 +1,527 @@
+"""Licences at city scale (issue 6, Measure): 5,000,000 sealed licences, public verification over
+HTTP, signatures and PDFs per second, the materials-avoided report over 1,000,000 cases.
+
+On DATABASE_URL (created, migrated, demo loaded when empty):
+
+1. **Licences**: `--licences` rows (default 5,000,000) of `licences_licence` and their sealed
+   first version in `licences_licenceversion`, written with PostgreSQL COPY (no ORM loop). Each
+   is really signed, exactly as `licences.actions` seals (the snapshot of `_licence_data`, the
+   seal stamp, RFC 8785 bytes): the first `--sm2` (default 20,000) with the issuing department's
+   SM2 key (gmssl_pyx), the rest with its Ed25519 key — by `--processes` (default 2) worker
+   processes (one per core) while this process streams their rows into COPY. Reused when there.
+2. **Verification over HTTP**: gunicorn as `./tongban run` (`--workers 2 --threads 4`, DEBUG off)
+   and this process as the load generator (asyncio + httpx, same machine): `GET
+   /api/licences/verify/{code}` for random codes of SM2 and of Ed25519 licences, (a) closed loop
+   with 20 clients (req/s at saturation) and (b) open loop at `--rate` req/s (default: half of
+   (a)) over ≤ 20 connections (latency from the scheduled start, no coordinated omission) — with
+   the signature cache off (`TONGBAN_SIGNATURE_CACHE=0`) and on;
+   on, also for a hot set of `--hot` codes (the cache's best case). Each request carries one of
+   5,000 citizen addresses (10.77.x.y) in X-Forwarded-For (TONGBAN_NUM_PROXIES=1), so the per-address throttle
+   limits each simulated citizen, not the benchmark.
+3. **Signatures/s per backend** (bench_seals) and **PDFs/s** (`documents.licence_pdf`, one process).
+4. **Materials avoided** over `--cases` (default 1,000,000) cases of bench_cases (COPY; reused),
+   each with 2–6 materials of every provision: `stats.materials` as an administrator, direct
+   counts (no rollup), ungrouped and by department, item, region and month.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tb_bench_licences ./tongban bench licences \\
+        [--licences 5000000] [--sm2 20000] [--cases 1000000] [--duration 20] [--budget SECONDS]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import logging
+import multiprocessing
+import os
+import random
+import secrets
+import sys
+import time
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tb_bench_licences")
+
+from _common import database_label, header, percentile, ready_database
+
+PREFIX = "BL"
+CHUNK = 5_000
+SEED = 20261206
+CITIZENS = 5_000
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英"
+
+
+# --- 1. licences by COPY, signed in worker processes ---------------------------------------------------
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    text = value if isinstance(value, str) else str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+_W: dict = {}  # per worker: the reference objects, the decrypted keys
+
+
+def _worker_init(context: dict) -> None:
+    _W.update(context)
+
+
+def _person_id(rng: random.Random) -> str:
+    from tongban.core.identifiers import id_check_character
+
+    born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 55))
+    first17 = f"210202{born:%Y%m%d}{rng.randint(0, 999):03d}"
+    return first17 + id_check_character(first17)
+
+
+def _uscc(rng: random.Random) -> str:
+    from tongban.core.identifiers import uscc_check_character
+
+    first17 = f"91210202MA{''.join(rng.choice('0123456789ABCDEFGHJKLMNPQRTUWXY') for _ in range(7))}"
+    return first17 + uscc_check_character(first17)
+
+
+def _canonical_json(data) -> str:
+    """RFC 8785 for this data (strings, integers, null, objects with ASCII keys — no floats):
+    sorted keys, no whitespace, only `"`, `\\` and control characters escaped, which is what
+    `json.dumps` writes. Checked against `crypto.canonical` on the first row of every chunk."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _licence_data(licence_type, issuer, number: str, kind: str, holder_id: str, name: str, issued: dt.date,
+                  until: dt.date, code: str) -> dict:
+    """`licences.actions._licence_data` of such a licence, built without a model instance
+    (checked against it on the first row of every chunk)."""
+    return {"type": licence_type.pk, "type_name": licence_type.name, "number": number,
+            "holder": {"kind": kind, "id": holder_id, "name": name},
+            "issuer": {"department": issuer.pk, "name": issuer.name, "region": issuer.region_id},
+            "issued_on": issued.isoformat(), "valid_from": issued.isoformat(), "valid_until": until.isoformat(),
+            "status": "valid", "status_changed_at": None, "status_reason": "", "status_basis": "",
+            "verification_code": code, "source_case": None, "fields": {}, "version": 1}
+
+
+def _sign_chunk(bounds: tuple[int, int]) -> tuple[str, str, int]:
+    """Rows [start, end) as COPY text of licences and versions, each version really sealed."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from tongban.licences import actions, crypto, seals
+    from tongban.licences.models import Licence
+
+    start, end = bounds
+    rng = random.Random(SEED + start)
+    types, keys, today, now = _W["types"], _W["keys"], _W["today"], _W["now"]
+    signers = _W.setdefault("signers", {})
+    licences, versions = [], []
+    signed_at = now.isoformat(timespec="seconds")
+    stamp_at = now.isoformat()
+    for n in range(start, end):
+        pk = _W["first_id"] + n
+        licence_type, issuer = rng.choice(types)
+        algorithm = "sm2" if n < _W["sm2"] else "ed25519"
+        key_pk, key_id, private, public = keys[(issuer.pk, algorithm)]
+        person = licence_type.holder_type != "enterprise" and (licence_type.holder_type == "person"
+                                                               or rng.random() < .5)
+        holder_id = _person_id(rng) if person else _uscc(rng)
+        name = (rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN) if person
+                else f"大连{rng.choice(GIVEN)}{rng.choice(GIVEN)}商贸有限公司")
+        issued = today - dt.timedelta(days=rng.randint(0, 2000))
+        until = issued.replace(year=issued.year + 5) if not (issued.month == 2 and issued.day == 29) else \
+            issued + dt.timedelta(days=1826)  # about a tenth have expired by their dates
+        kind, number, code = "person" if person else "enterprise", f"{PREFIX}{n:09d}", secrets.token_hex(16)
+        data = _licence_data(licence_type, issuer, number, kind, holder_id, name, issued, until, code)
+        stamp = {"algorithm": algorithm, "key_id": key_id, "signed_at": signed_at}
+        data_json, stamp_json = _canonical_json(data), _canonical_json(stamp)
+        message = f'{{"licence":{data_json},"seal":{stamp_json}}}'.encode()
+        if n == start:  # the shortcuts are exactly what the platform signs and verifies
+            licence = Licence(pk=pk, licence_type=licence_type, number=number, issuer=issuer,
+                              region_id=issuer.region_id, holder_kind=kind, holder_id=holder_id, holder_name=name,
+                              issued_on=issued, valid_from=issued, valid_until=until, status="valid",
+                              verification_code=code, data={})
+            assert data == actions._licence_data(licence, 1), "bench data differs from actions._licence_data"
+            assert message == seals.signed_bytes(data, stamp) == crypto.canonical({"licence": data, "seal": stamp})
+        if algorithm == "ed25519":
+            signer = signers.get(key_id) or signers.setdefault(
+                key_id, ed25519.Ed25519PrivateKey.from_private_bytes(private))
+            raw_signature = signer.sign(message)
+        else:
+            raw_signature = crypto.backend(algorithm).sign(private, public, message)
+        if n == start:
+            assert crypto.backend(algorithm).verify(public, message, raw_signature)
+        signature = crypto.b64(raw_signature)
+        licences.append("\t".join((str(pk), licence_type.pk, number, issuer.pk, issuer.region_id, kind, holder_id,
+                                   name, "\\N", "\\N", issued.isoformat(), issued.isoformat(), until.isoformat(),
+                                   "valid", "\\N", "", "", code, "\\N", "", "1", "{}", "\\N", stamp_at, stamp_at)))
+        versions.append("\t".join((str(pk), "1", "import", "valid", _copy_text(data_json), stamp_at, "\\N",
+                                   "基准测试导入", "", "", str(key_pk), algorithm, signed_at, _copy_text(stamp_json),
+                                   signature)))
+    return "\n".join(licences) + "\n", "\n".join(versions) + "\n", end - start
+
+
+LICENCE_COLUMNS = ("id, licence_type_id, number, issuer_id, region_id, holder_kind, holder_id, holder_name, "
+                   "holder_user_id, holder_enterprise_id, issued_on, valid_from, valid_until, status, "
+                   "status_changed_at, status_reason, status_basis, verification_code, source_case_id, "
+                   "source_case_number, current_version, data, reminded_on, created_at, updated_at")
+VERSION_COLUMNS = ("licence_id, number, kind, status, data, at, actor_id, actor_label, reason, legal_basis, "
+                   "seal_key_id, algorithm, signed_at, seal, signature")
+
+
+def generate(total: int, sm2: int, processes: int, budget: float) -> tuple[float, int]:
+    """(seconds, rows written); reuses the rows already there (numbered BL…) and stops after
+    `budget` seconds (the next run goes on from there)."""
+    from django.db import connection, connections
+    from django.utils import timezone
+
+    from tongban.catalog.models import LicenceType
+    from tongban.licences import crypto, seals
+    from tongban.licences.models import Licence
+
+    have = Licence.objects.filter(number__startswith=PREFIX).count()
+    if have >= total:
+        return 0.0, 0
+    types = [(t, t.issuer) for t in LicenceType.objects.select_related("issuer", "issuer__region")
+             .filter(issuer__isnull=False)]
+    keys = {}
+    for _, issuer in types:
+        for algorithm in ("sm2", "ed25519"):
+            if (issuer.pk, algorithm) not in keys:
+                key = seals.active_key(issuer, algorithm)
+                keys[(issuer.pk, algorithm)] = (key.pk, key.key_id,
+                                                crypto.decrypt_private(key.encrypted_private_key, key.key_id),
+                                                bytes.fromhex(key.public_key))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM licences_licence WHERE number NOT LIKE %s", [f"{PREFIX}%"])
+        first_id = max(cursor.fetchone()[0] + 1_000, 1_000) if not have else \
+            Licence.objects.filter(number=f"{PREFIX}{0:09d}").values_list("pk", flat=True).first()
+    context = {"types": types, "keys": keys, "sm2": sm2, "first_id": first_id, "today": timezone.localdate(),
+               "now": timezone.localtime(timezone.now())}
+    connections.close_all()  # the workers are forked: no shared connection
+    started = time.perf_counter()
+    written = 0
+    chunks = [(s, min(total, s + CHUNK)) for s in range(have, total, CHUNK)]
+    with multiprocessing.get_context("fork").Pool(processes, _worker_init, (context,)) as pool, \
+            connection.cursor() as cursor:
+        raw = cursor.cursor
+        for licences, versions, count in pool.imap(_sign_chunk, chunks):
+            with raw.copy(f"COPY licences_licence ({LICENCE_COLUMNS}) FROM STDIN") as copy:
+                copy.write(licences)
+            with raw.copy(f"COPY licences_licenceversion ({VERSION_COLUMNS}) FROM STDIN") as copy:
+                copy.write(versions)
+            written += count
+            if time.perf_counter() - started > budget:
+                pool.terminate()
+                print(f"  budget of {budget:.0f} s spent: stopping at {have + written:,} licences", flush=True)
+                break
+            if written % 250_000 < CHUNK:
+                elapsed = time.perf_counter() - started
+                print(f"  {have + written:,} licences ({written / elapsed:,.0f}/s)", flush=True)
+        cursor.execute("SELECT setval(pg_get_serial_sequence('licences_licence', 'id'), "
+                       "(SELECT MAX(id) FROM licences_licence))")
+        cursor.execute("ANALYZE licences_licence")
+        cursor.execute("ANALYZE licences_licenceversion")
+    return time.perf_counter() - started, written
+
+
+def sample_codes(first_id: int, low: int, high: int, count: int) -> list[str]:
+    """`count` codes of random bench licences with ids in [first_id + low, first_id + high)."""
+    from tongban.licences.models import Licence
+
+    rng = random.Random(SEED + low)
+    picked = {first_id + rng.randrange(low, high) for _ in range(min(count * 2, high - low))}
+    codes = list(Licence.objects.filter(pk__in=picked).values_list("verification_code", flat=True))
+    rng.shuffle(codes)
+    return codes[:count]
+
+
+# --- 2. verification over HTTP --------------------------------------------------------------------------
+
+async def _fetch(client, path: str, scheduled: float, tally: dict | None, n: int) -> None:
+    import httpx
+
+    try:
+        citizen = n % CITIZENS
+        response = await client.get(path, headers={"X-Forwarded-For": f"10.77.{citizen // 250}.{citizen % 250 + 1}"})
+        ok = response.status_code == 200 and response.json().get("signature_valid") is True
+    except (httpx.HTTPError, ValueError):
+        ok = False
+    if tally is not None:
+        tally["ms"].append((time.perf_counter() - scheduled) * 1000)
+        tally["errors"] += 0 if ok else 1
+
+
+async def open_loop(base: str, paths: list[str], rate: float, connections: int, warmup: float,
+                    duration: float) -> dict:
+    from bench_http import client_for
+
+    tally = {"ms": [], "errors": 0}
+    async with client_for(base, connections) as client:
+        began = time.perf_counter()
+        tasks = []
+        for n, path in enumerate(paths):
+            at = began + n / rate
+            if at - began >= warmup + duration:
+                break
+            delay = at - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(_fetch(client, path, at, tally if at - began >= warmup else None, n)))
+        await asyncio.gather(*tasks)
+    return tally
+
+
+async def closed_loop(base: str, paths: list[str], clients: int, warmup: float, duration: float) -> dict:
+    from bench_http import client_for
+
+    tally = {"ms": [], "errors": 0}
+    async with client_for(base, clients) as client:
+        began = time.perf_counter()
+        start, stop = began + warmup, began + warmup + duration
+
+        async def worker(offset: int) -> None:
+            n = offset
+            while True:
+                now = time.perf_counter()
+                if now >= stop:
+                    return
+                await _fetch(client, paths[n % len(paths)], now, tally if now >= start else None, n)
+                n += clients
+
+        await asyncio.gather(*(worker(i) for i in range(clients)))
+    tally["seconds"] = duration
+    return tally
+
+
+async def _wait(base: str, server, probe: str, timeout: float = 90) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=base) as client:
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {server.returncode}")
+            try:
+                if (await client.get(probe)).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+def http_phase(args, codes: dict[str, list[str]]) -> list[str]:
+    from django.db import connections
+
+    from bench_http import free_port, start_server, stop_server
+
+    connections.close_all()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    head = ("| cache | algorithm | codes | loop | requests | req/s | p50 ms | p95 ms | p99 ms | errors | "
+            "p95 ≤ 20 ms |")
+    out = [head, "|---|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    os.environ["TONGBAN_NUM_PROXIES"] = "1"
+    for cache in (0, 100_000):
+        os.environ["TONGBAN_SIGNATURE_CACHE"] = str(cache)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_server(port, args.workers, args.threads)
+        try:
+            asyncio.run(_wait(base, server, f"/api/licences/verify/{codes['ed25519'][0]}"))
+            sets = [(a, "random", codes[a]) for a in ("sm2", "ed25519")]
+            if cache:
+                sets += [(a, f"hot {args.hot:,}", codes[a][:args.hot]) for a in ("sm2", "ed25519")]
+            for algorithm, label, chosen in sets:
+                paths = [f"/api/licences/verify/{c}" for c in chosen]
+                half = len(paths) // 2 if label == "random" else 0  # random: no code asked twice in a run
+                closed = asyncio.run(closed_loop(base, paths[half:], args.clients, args.warmup, args.duration))
+                offered = args.rate or max(5.0, round(len(closed["ms"]) / args.duration / 2))  # half the capacity
+                opened = asyncio.run(open_loop(base, paths[:half] or paths, offered, args.clients, args.warmup,
+                                               args.duration))
+                for loop, tally, rate in ((f"open {offered:g}/s", opened, len(opened["ms"]) / args.duration),
+                                          (f"closed {args.clients}", closed, len(closed["ms"]) / args.duration)):
+                    p95 = percentile(tally["ms"], .95)
+                    out.append(f"| {'on' if cache else 'off'} | {algorithm} | {label} | {loop} | {len(tally['ms']):,} "
+                               f"| {rate:,.1f} | {percentile(tally['ms'], .5):.1f} | {p95:.1f} | "
+                               f"{percentile(tally['ms'], .99):.1f} | {tally['errors']} | "
+                               f"{'✔' if p95 <= 20 else '✘'} |")
+                    print(out[-1], flush=True)
+        finally:
+            stop_server(server)
+    return out
+
+
+# --- 3. signatures and PDFs per second ------------------------------------------------------------------
+
+def signature_rates(seconds: float) -> list[str]:
+    from bench_seals import BACKENDS, DOCUMENT, rate
+    from tongban.licences import crypto
+
+    message = crypto.canonical(DOCUMENT)
+    out = ["| backend | signatures/s | verifications/s |", "|---|---:|---:|"]
+    for name, backend in BACKENDS.items():
+        private, public = backend.generate()
+        signature = backend.sign(private, public, message)
+        assert backend.verify(public, message, signature)
+        signs = rate(lambda b=backend, k=private, p=public: b.sign(k, p, message), seconds)
+        verifies = rate(lambda b=backend, p=public, s=signature: b.verify(p, message, s), seconds)
+        out.append(f"| {name} | {signs:,.0f} | {verifies:,.0f} |")
+        print(out[-1], flush=True)
+    return out
+
+
+def pdf_rate(seconds: float) -> tuple[float, int]:
+    from tongban.licences import documents
+    from tongban.licences.models import Licence, LicenceVersion
+
+    licences = list(Licence.objects.filter(number__startswith=PREFIX).select_related("licence_type", "issuer")
+                    .order_by("pk")[:50])
+    versions = {v.licence_id: v for v in LicenceVersion.objects.filter(licence__in=licences, number=1)}
+    documents.licence_pdf(licences[0], versions[licences[0].pk])  # fonts loaded once
+    n, size, stop = 0, 0, time.perf_counter() + seconds
+    began = time.perf_counter()
+    while time.perf_counter() < stop:
+        licence = licences[n % len(licences)]
+        size += len(documents.licence_pdf(licence, versions[licence.pk]))
+        n += 1
+    return n / (time.perf_counter() - began), size // max(n, 1)
+
+
+# --- 4. materials avoided over 1,000,000 cases ---------------------------------------------------------
+
+def materials(cases: int) -> float:
+    """bench_cases' cases (reused), then 2–6 materials of every provision for each case without any, in SQL."""
+    from django.db import connection
+
+    from bench_cases import PREFIX as CASE_PREFIX
+    from bench_cases import generate as generate_cases
+
+    took = generate_cases(cases)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")  # the app's request timeout is not for bulk loading
+        cursor.execute("""
+            INSERT INTO cases_casematerial (case_id, position, name, source, licence_type, required, conditional,
+                                            tolerable, provision, licence_number, reference, confirmed,
+                                            correction_requested, corrected)
+            SELECT c.id, g.n, '材料' || g.n, 'applicant', '', true, false, false,
+                   (ARRAY['uploaded','uploaded','uploaded','reused','fetched','fetched','missing','promised'])
+                       [1 + (hashtext(c.number || g.n::text) & 7)],
+                   '', '', true, false, false
+            FROM cases_case c CROSS JOIN LATERAL generate_series(1, 2 + (c.id %% 5)::int) AS g(n)
+            WHERE c.number LIKE %s AND NOT EXISTS (SELECT 1 FROM cases_casematerial m WHERE m.case_id = c.id)""",
+                       [f"{CASE_PREFIX}-%"])
+        if not cursor.rowcount:
+            return took
+        cursor.execute("VACUUM ANALYZE cases_casematerial")
+    return took + time.perf_counter() - started
+
+
+def report_times(repeat: int) -> list[str]:
+    from django.db import OperationalError, connection
+    from django.db.models import Count
+
+    from tongban.cases.models import Case, CaseMaterial
+    from tongban.identity.models import Region, User
+    from tongban.licences import stats
+
+    admin = User.objects.filter(is_superuser=True).first()
+    assert admin is not None, "the demo's administrator is missing"
+    district = Region.objects.filter(parent_id="210200").order_by("pk").values_list("pk", flat=True).first()
+    total = Case.objects.count()
+    rows = CaseMaterial.objects.count()
+    direct = dict(CaseMaterial.objects.values_list("provision").annotate(n=Count("id")).values_list("provision", "n"))
+    out = [f"{total:,} cases, {rows:,} case materials", "| report | p50 s | max s | ≤ 1 s |", "|---|---:|---:|---|"]
+    for label, kwargs in (("all", {}), ("by department", {"group_by": "department"}),
+                          ("by item", {"group_by": "item"}), ("by region", {"group_by": "region"}),
+                          ("by month", {"group_by": "month"}),
+                          (f"region {district}, 2026", {"region": district, "date_from": "2026-01-01",
+                                                        "date_to": "2026-12-31"})):
+        times, answer = [], None
+        for _ in range(repeat):
+            t = time.perf_counter()
+            try:
+                answer = stats.materials(admin, **kwargs)
+            except OperationalError:  # the statement timeout of the settings (TONGBAN_DB_STATEMENT_TIMEOUT_MS)
+                connection.close()
+                out.append(f"| {label} | statement timeout after {time.perf_counter() - t:.1f} s | | ✘ |")
+                print(out[-1], flush=True)
+                break
+            times.append(time.perf_counter() - t)
+        if answer is None or len(times) < repeat:
+            continue
+        if not kwargs:
+            assert answer["total"] == sum(direct.values()), "the report disagrees with the direct count"
+        out.append(f"| {label} | {percentile(times, .5):.2f} | {max(times):.2f} | "
+                   f"{'✔' if max(times) <= 1 else '✘'} |")
+        print(out[-1], flush=True)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--licences", type=int, default=5_000_000)
+    parser.add_argument("--sm2", type=int, default=20_000, help="licences sealed with SM2 (the first ones)")
+    parser.add_argument("--processes", type=int, default=2, help="signing processes")
+    parser.add_argument("--budget", type=float, default=86400.0, help="seconds of generation at most in this run")
+    parser.add_argument("--generate-until", default="", metavar="HH:MM",
+                        help="UTC time of day after which no more licences are generated in this run")
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="open-loop requests per second (0: half the closed loop's requests/s)")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--hot", type=int, default=1_000, help="hot-set size for the cached case")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=2.0, help="per signature / PDF measurement")
+    parser.add_argument("--skip", default="", help="comma list of phases to skip: http,rates,materials")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+
+    ready_database(demo=True)
+    lines = header("bench_licences — 电子证照：生成、核验、签名、材料免提交统计")
+    lines.append(f"database {database_label()}")
+    budget = args.budget
+    if args.generate_until:
+        now = dt.datetime.now(dt.UTC)
+        hour, minute = map(int, args.generate_until.split(":"))
+        budget = min(budget, max(0.0, (now.replace(hour=hour, minute=minute, second=0) - now).total_seconds()))
+    seconds, written = generate(args.licences, args.sm2, args.processes, budget) if budget > 0 else (0.0, 0)
+    from django.db.models import Count
+
+    from tongban.licences.models import Licence, LicenceVersion
+
+    by_algorithm = dict(LicenceVersion.objects.values_list("algorithm").annotate(n=Count("id"))
+                        .values_list("algorithm", "n"))
+    first_id = Licence.objects.filter(number=f"{PREFIX}{0:09d}").values_list("pk", flat=True).first()
+    bench_rows = Licence.objects.filter(number__startswith=PREFIX).count()
+    lines.append(f"licences {Licence.objects.count():,} in the library ({bench_rows:,} bench rows); versions by "
+                 f"algorithm {by_algorithm}"
+                 + (f"; {written:,} generated and signed in {seconds:.0f} s ({written / seconds:,.0f}/s, "
+                    f"{args.processes} signing processes, COPY)" if written else " (reused)"))
+    print("\n".join(lines), flush=True)
+    if "http" not in skip:
+        sm2 = min(args.sm2, bench_rows)
+        codes = {"sm2": sample_codes(first_id, 0, sm2, 20_000),
+                 "ed25519": sample_codes(first_id, sm2, bench_rows, 20_000)}
+        lines += ["", "verification GET /api/licences/verify/{code}, gunicorn "
+                  f"--workers {args.workers} --threads {args.threads}, DEBUG off; load asyncio + httpx; "
+                  f"{args.warmup:g} s warm-up, {args.duration:g} s per row", *http_phase(args, codes)]
+    if "rates" not in skip:
+        lines += ["", "signatures per second (one process)", *signature_rates(args.seconds)]
+        per_second, size = pdf_rate(args.seconds * 3)
+        lines.append(f"PDFs: {per_second:.1f}/s in one process ({size / 1024:.0f} KB each)")
+        print(lines[-1], flush=True)
+    if "materials" not in skip:
+        took = materials(args.cases)
+        lines += ["", f"materials avoided (stats.materials as an administrator, direct counts, no rollup); "
+                  f"data ready in {took:.0f} s", *report_times(3)]
+    lines.append(f"load at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("\n".join(["", "=" * 60, *lines]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
