@@ -7,7 +7,12 @@ On DATABASE_URL (default PostgreSQL `tongban_bench_stats`; created, migrated, de
 cases are written with COPY (every column of the model, reused when there); the reviews are written with COPY,
 one per decided case, levels weighted towards the good end.
 
-    ./tongban bench stats [--cases 1000000 --reviews 300000 --clients 20 --requests 200]
+    ./tongban bench stats [--cases 1000000 --reviews 300000 --clients 20 --duration 30]
+    ./tongban bench stats --generate-only          # build the database once (cases, reviews, summaries)
+    ./tongban bench stats --steps overview,queries # then re-measure against it
+
+The overview is measured over HTTP (gunicorn, load generator in this process) with the live part
+computed on every request (cold), then cached (warm); --in-process uses threads instead.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ STATES = [("accepted", 30), ("submitted", 10), ("correction", 5), ("approved", 5
           ("withdrawn", 2)]
 LEVELS = [5, 4, 3, 2, 1]
 LEVEL_WEIGHTS = [55, 25, 10, 6, 4]
+STEPS = ("rebuild", "nightly", "overview", "queries", "scan", "report")
 
 
 def _copy_value(value: object) -> str:
@@ -132,7 +138,8 @@ def generate_reviews(total: int, seed: int = 20261125) -> float:
                        "comment": "BENCH", "channel": rng.choice(["portal", "mobile", "kiosk", "sms", "window"]),
                        "department_id": dept, "region_id": region, "created_at": at, "updated_at": at})
     with connection.cursor() as cursor:
-        copy_rows(cursor, Review, values)
+        for start in range(0, len(values), 50_000):  # in parts: each COPY stays under the statement timeout
+            copy_rows(cursor, Review, values[start:start + 50_000])
         cursor.execute("VACUUM ANALYZE reviews_review")
     return time.perf_counter() - started
 
@@ -170,6 +177,74 @@ def overview_latency(clients: int, requests: int, query: str) -> list[float]:
     return times
 
 
+def supervisors(count: int) -> list:
+    """One supervisor per client, each with the demo supervisor's grants: the API throttles each
+    user to 1,200 requests a minute, which 20 clients of one user exceed (429s, not latency)."""
+    from tongban.identity.models import StaffRole, User
+
+    model = User.objects.get(username="supervisor")
+    grants = list(StaffRole.objects.filter(user=model).values("role", "department_id", "region_id"))
+    users = []
+    for n in range(count):
+        user, made = User.objects.get_or_create(username=f"bench-supervisor-{n:02d}",
+                                                defaults={"kind": model.kind, "is_active": True})
+        if made:
+            StaffRole.objects.bulk_create([StaffRole(user=user, **g) for g in grants])
+        users.append(user)
+    return users
+
+
+def overview_http(clients: int, duration: float, warmup: float, queries: list[tuple[str, str]],
+                  cache_seconds: int) -> dict[str, tuple[list[float], int]]:
+    """gunicorn (as `./tongban run`: 2 workers × 4 threads, DEBUG off) and, in this process
+    (asyncio + httpx, separate from the server), `clients` closed-loop clients without think time
+    per query: {label: (latencies ms, errors)}."""
+    import asyncio
+    import logging
+
+    import httpx
+    from django.db import connections
+
+    from bench_http import client_for, free_port, start_server, stop_server, wait_until_up
+    from tongban.identity.actions import create_token
+
+    tokens = [create_token(user, days=1, name="bench-http")[1] for user in supervisors(clients)]
+    connections.close_all()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    os.environ["TONGBAN_STATS_LIVE_CACHE_SECONDS"] = str(cache_seconds)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(port, 2, 4)
+
+    async def run(path: str) -> tuple[list[float], int]:
+        times: list[float] = []
+        errors = 0
+        async with client_for(base, clients) as client:
+            began = time.perf_counter()
+            start, stop = began + warmup, began + warmup + duration
+
+            async def worker(token: str) -> None:
+                nonlocal errors
+                while (now := time.perf_counter()) < stop:
+                    try:
+                        ok = (await client.get(path, headers={"Authorization": f"Bearer {token}"})).status_code == 200
+                    except httpx.HTTPError:  # a transport error counts as an error
+                        ok = False
+                    if now >= start:
+                        times.append((time.perf_counter() - now) * 1000)
+                        errors += not ok
+
+            await asyncio.gather(*(worker(token) for token in tokens))
+        return times, errors
+
+    try:
+        asyncio.run(wait_until_up(base, server))
+        return {label: asyncio.run(run("/api/stats/overview" + query)) for label, query in queries}
+    finally:
+        stop_server(server)
+        os.environ.pop("TONGBAN_STATS_LIVE_CACHE_SECONDS", None)
+
+
 def queries_per_overview() -> int:
     from django.db import connection
     from django.test import Client
@@ -192,7 +267,24 @@ def main() -> int:
     parser.add_argument("--reviews", type=int, default=300_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--in-process", action="store_true",
+                        help="overview clients as threads of this process (django.test.Client) instead of HTTP")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds measured per overview query (HTTP)")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds not counted first (HTTP)")
+    parser.add_argument("--live-days", type=int, default=1,
+                        help="days before today left unsummarised for the overview (computed live with today, as "
+                             "before the nightly job has run): 1 = a whole day of live rows whatever the hour")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="generate the cases and reviews and rebuild the summaries, then stop")
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help=f"comma-separated subset of {','.join(STEPS)} to measure (default: all), e.g. "
+                             "--steps overview,queries to re-measure quickly against a database built before")
     args = parser.parse_args()
+    steps = set(args.steps.split(","))
+    if steps - set(STEPS):
+        parser.error(f"unknown steps: {', '.join(sorted(steps - set(STEPS)))}")
+    if args.generate_only:
+        steps = {"rebuild"}
 
     ready_database(demo=True)
     lines = header("bench_stats — statistics and supervision at city scale")
@@ -214,27 +306,50 @@ def main() -> int:
     say(f"database {database_label()}; {Case.objects.count():,} cases, {Review.objects.count():,} reviews"
                  f" (generated in {made_cases + made_reviews:.0f} s)")
     today = timezone.localdate()
-    t = time.perf_counter()
-    rows = actions.rebuild_statistics(today - dt.timedelta(days=366), today)
-    say(f"rebuild  366 days: {rows:,} summary rows in {time.perf_counter() - t:.1f} s")
-    StatsWatermark.objects.update_or_create(name="daily", defaults={
-        "changes_since": timezone.now() - dt.timedelta(days=1), "summarised_through": today - dt.timedelta(days=1)})
-    t = time.perf_counter()
-    days = actions.refresh_statistics()
-    say(f"nightly  incremental refresh: {len(days)} touched days in {time.perf_counter() - t:.1f} s")
-    for label, query in (("city, this year", ""), ("one district (210202), a year",
-                                                    f"?region=210202&from={today - dt.timedelta(days=365)}")):
-        times = overview_latency(args.clients, args.requests, query)
-        say(f"overview {label}: p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms "
-                     f"({len(times)} requests, {args.clients} concurrent clients, in-process)")
-    say(f"queries  per overview: {queries_per_overview()}")
-    t = time.perf_counter()
-    summary = actions.scan()
-    opened = sum(v["opened"] for v in summary.values())
-    say(f"scan     full supervision scan: {time.perf_counter() - t:.1f} s ({opened:,} alerts opened)")
-    t = time.perf_counter()
-    size = len(report.render("210200", (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")))
-    say(f"report   monthly PDF for the city: {time.perf_counter() - t:.1f} s ({size / 1024:.0f} KiB)")
+    if "rebuild" in steps:
+        t = time.perf_counter()
+        rows = actions.rebuild_statistics(today - dt.timedelta(days=366), today)
+        say(f"rebuild  366 days: {rows:,} summary rows in {time.perf_counter() - t:.1f} s")
+    if args.generate_only:
+        return 0
+    if "nightly" in steps:
+        StatsWatermark.objects.update_or_create(name="daily", defaults={
+            "changes_since": timezone.now() - dt.timedelta(days=1), "summarised_through": today - dt.timedelta(days=1)})
+        t = time.perf_counter()
+        days = actions.refresh_statistics()
+        say(f"nightly  incremental refresh: {len(days)} touched days in {time.perf_counter() - t:.1f} s")
+    if "overview" in steps:
+        StatsWatermark.objects.filter(name="daily").update(
+            summarised_through=today - dt.timedelta(days=1 + args.live_days))
+        say(f"live     the overview computes {args.live_days} past day(s) and today from the raw rows")
+        queries = [("city, this year", ""),
+                   ("one district (210202), a year", f"?region=210202&from={today - dt.timedelta(days=365)}")]
+        if args.in_process:
+            for label, query in queries:
+                times = overview_latency(args.clients, args.requests, query)
+                say(f"overview {label}: p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms "
+                    f"({len(times)} requests, {args.clients} concurrent clients, in-process)")
+        else:
+            for cache_seconds in (0, 30):
+                state = "cold: live part computed on every request" if not cache_seconds else \
+                    f"warm: live part cached {cache_seconds} s (TONGBAN_STATS_LIVE_CACHE_SECONDS)"
+                for label, (times, errors) in overview_http(args.clients, args.duration, args.warmup, queries,
+                                                            cache_seconds).items():
+                    say(f"overview {label}, {state}: p50 {percentile(times, 0.5):.0f} ms, "
+                        f"p95 {percentile(times, 0.95):.0f} ms, p99 {percentile(times, 0.99):.0f} ms "
+                        f"({len(times)} requests in {args.duration:g} s, {errors} errors; {args.clients} closed-loop "
+                        "HTTP clients, gunicorn 2 workers × 4 threads, load generator in this process)")
+    if "queries" in steps:
+        say(f"queries  per overview: {queries_per_overview()}")
+    if "scan" in steps:
+        t = time.perf_counter()
+        summary = actions.scan()
+        opened = sum(v["opened"] for v in summary.values())
+        say(f"scan     full supervision scan: {time.perf_counter() - t:.1f} s ({opened:,} alerts opened)")
+    if "report" in steps:
+        t = time.perf_counter()
+        size = len(report.render("210200", (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")))
+        say(f"report   monthly PDF for the city: {time.perf_counter() - t:.1f} s ({size / 1024:.0f} KiB)")
     return 0
 
 

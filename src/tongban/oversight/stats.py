@@ -17,10 +17,13 @@ are counted on the decision day: `visits` (sum), `visits_zero` (一次不用跑)
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
@@ -32,7 +35,7 @@ from tongban.cases.models import Case, CaseMaterial
 from tongban.core import summaries
 from tongban.reviews.models import Review, WindowVisit
 
-from .models import DailyStat, StatsWatermark
+from .models import DailyStat, MonthlyStat, StatsWatermark
 
 METRICS = ("filed", "online", "materials_required", "materials_avoided", "decided", "days_used", "days_promised",
            "reviews_1", "reviews_2", "reviews_3", "reviews_4", "reviews_5", "reviews_excluded",
@@ -87,17 +90,19 @@ VISITS = Prefetch("visits", queryset=WindowVisit.objects.only("pk", "case_id", "
 def visits_of(case: Case) -> int:
     """The distinct days the applicant came in person for a case: a window filing's day and the
     days of the window visits registered for it (needs `visits` prefetched)."""
-    days = {timezone.localdate(v.at) for v in case.visits.all()}
+    rows = getattr(case, "_prefetched_objects_cache", {}).get("visits")
+    days = {timezone.localdate(v.at) for v in (case.visits.all() if rows is None else rows)}
     if case.channel == Channel.WINDOW and case.submitted_at is not None:
         days.add(timezone.localdate(case.submitted_at))
     return len(days)
 
 
 def _decided(out: dict[Key, Counter], rows: Any) -> None:
-    rows = rows.select_related("item").only(
+    cases = list(rows.select_related("item").only(
         "pk", "region_id", "department_id", "item__code", "channel", "submitted_at", "decided_at", "legal_days",
-        "legal_days_unit", "promised_days", "status").prefetch_related("clock_events", VISITS)
-    for case in rows:
+        "legal_days_unit", "promised_days", "status"))
+    _attach(cases, rows)
+    for case in cases:
         day = timezone.localdate(case.decided_at)
         c = out[(day, case.region_id, case.department_id, case.item.code, case.channel)]
         c["decided"] += 1
@@ -107,6 +112,23 @@ def _decided(out: dict[Key, Counter], rows: Any) -> None:
         c["visits"] += visits
         c["visits_zero"] += visits == 0
         c["visits_le_one"] += visits <= 1
+
+
+def _attach(cases: list[Case], rows: Any) -> None:
+    """The cases' clock events and window visits, as prefetch_related would leave them, but read
+    with the cases' own condition as a subquery: prefetch_related sends the ids as a parameter
+    list, and building that list was most of the time of a day's thousand decisions."""
+    from tongban.cases.models import CaseClockEvent
+
+    ids = rows.values("pk")
+    events: dict[int, list[Any]] = defaultdict(list)
+    for e in CaseClockEvent.objects.filter(case__in=ids).order_by("case", "on", "id"):
+        events[e.case_id].append(e)
+    visits: dict[int, list[Any]] = defaultdict(list)
+    for v in WindowVisit.objects.filter(case__in=ids).only("pk", "case_id", "at"):
+        visits[v.case_id].append(v)
+    for case in cases:
+        case._prefetched_objects_cache = {"clock_events": events[case.pk], "visits": visits[case.pk]}
 
 
 def _reviews(out: dict[Key, Counter], start: dt.datetime, end: dt.datetime, regions: list[str] | None) -> None:
@@ -123,17 +145,39 @@ def _reviews(out: dict[Key, Counter], start: dt.datetime, end: dt.datetime, regi
 # --- the summary tables ---------------------------------------------------------------------------------
 
 def refresh_days(days: Iterable[dt.date]) -> int:
-    """Recompute the rows of each day from the raw rows (a day at a time: delete, insert)."""
+    """Recompute the rows of each day from the raw rows (a day at a time: delete, insert), then
+    the monthly rollup of each month touched — one transaction per month, so a reader never sees
+    a month's rollup differ from its daily rows."""
     written = 0
+    per_month: dict[dt.date, list[dt.date]] = defaultdict(list)
     for day in sorted(set(days)):
-        rows = direct(day, day)
+        per_month[day.replace(day=1)].append(day)
+    for month, month_days in per_month.items():
         with transaction.atomic():
-            DailyStat.objects.filter(day=day).delete()
-            DailyStat.objects.bulk_create([DailyStat(day=k[0], region=k[1], department=k[2], item=k[3] or "",
-                                                     channel=k[4], **{m: c[m] for m in METRICS})
-                                           for k, c in rows.items() if any(c.values())])
-        written += len(rows)
+            for day in month_days:
+                rows = direct(day, day)
+                DailyStat.objects.filter(day=day).delete()
+                DailyStat.objects.bulk_create([DailyStat(day=k[0], region=k[1], department=k[2], item=k[3] or "",
+                                                         channel=k[4], **{m: c[m] for m in METRICS})
+                                               for k, c in rows.items() if any(c.values())])
+                written += len(rows)
+            roll_up_month(month)
     return written
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def roll_up_month(month: dt.date) -> int:
+    """The month's rollup rewritten as the sum of its daily rows (per region, department, item)."""
+    rows = (DailyStat.objects.filter(day__gte=month, day__lt=_next_month(month))
+            .values("region", "department", "item").annotate(**{f"s_{m}": Sum(m) for m in METRICS}).order_by())
+    MonthlyStat.objects.filter(month=month).delete()
+    made = MonthlyStat.objects.bulk_create(
+        [MonthlyStat(month=month, region=r["region"], department=r["department"], item=r["item"],
+                     **{m: r[f"s_{m}"] or 0 for m in METRICS}) for r in rows], batch_size=5000)
+    return len(made)
 
 
 def _touched_days(since: dt.datetime) -> set[dt.date]:
@@ -186,23 +230,66 @@ def cube(first: dt.date, last: dt.date, regions: list[str] | None,
     through = min(mark, last) if mark else None
     live_from = first
     if through is not None and through >= first:
-        rows = DailyStat.objects.filter(day__gte=first, day__lte=through)
-        if regions is not None:
-            rows = rows.filter(region__in=regions)
-        if department is not None:
-            rows = rows.filter(department=department)
-        for r in rows.values("region", "department", "item").annotate(**{m: Sum(m) for m in METRICS}):
+        for r in summarised(first, through, regions, department):
             out[(r["region"], r["department"], r["item"])].update({m: r[m] or 0 for m in METRICS})
         live_from = through + dt.timedelta(days=1)
-    if live_from <= last:
-        for key, c in direct(live_from, last, regions).items():
-            if department is None or key[2] == department:
-                out[(key[1], key[2], key[3] or "")].update(c)
-    for cell, c in point_in_time(regions, department).items():
+    for cell, c in live(live_from, last, regions, department).items():
         out[cell].update(c)
     for cell, c in rectification_figures(first, last, regions, department).items():
         out[cell].update(c)
     return out
+
+
+def live(first: dt.date, last: dt.date, regions: list[str] | None,
+         department: str | None = None) -> dict[Cell, Counter]:
+    """The days first..last not summarised yet (today at least) from the raw rows, plus the
+    point-in-time backlog and overdue. Exact by default; with TONGBAN_STATS_LIVE_CACHE_SECONDS > 0
+    the result is kept that many seconds (the same figures, up to that old) — an option for
+    heavily read deployments, off unless configured."""
+    seconds = getattr(settings, "TONGBAN_STATS_LIVE_CACHE_SECONDS", 0)
+    key = None
+    if seconds > 0:
+        scope = "all" if regions is None else ",".join(sorted(regions))
+        digest = hashlib.sha256(f"{first}|{last}|{scope}|{department}|{timezone.localdate()}".encode()).hexdigest()
+        key = f"oversight:live:{digest}"
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    out: dict[Cell, Counter] = defaultdict(Counter)
+    if first <= last:
+        for k, c in direct(first, last, regions).items():
+            if department is None or k[2] == department:
+                out[(k[1], k[2], k[3] or "")].update(c)
+    for cell, c in point_in_time(regions, department).items():
+        out[cell].update(c)
+    if key is not None:
+        cache.set(key, dict(out), seconds)
+    return out
+
+
+def summarised(first: dt.date, last: dt.date, regions: list[str] | None,
+               department: str | None = None) -> list[dict[str, Any]]:
+    """The summed summary rows of first..last (every day summarised) per region, department and
+    item: the monthly rollup for the whole months inside the range, the daily rows for the days
+    before the first and after the last whole month (one query)."""
+    month = first if first.day == 1 else _next_month(first)
+    months = []
+    while _next_month(month) - dt.timedelta(days=1) <= last:
+        months.append(month)
+        month = _next_month(month)
+    condition = Q() if regions is None else Q(region__in=regions)
+    if department is not None:
+        condition &= Q(department=department)
+    keys = ("region", "department", "item")
+    sums = {m: Sum(m) for m in METRICS}
+    if not months:
+        return list(DailyStat.objects.filter(condition, day__gte=first, day__lte=last).values(*keys)
+                    .annotate(**sums).order_by())
+    daily = DailyStat.objects.filter(condition).filter(
+        Q(day__gte=first, day__lt=months[0]) | Q(day__gte=_next_month(months[-1]), day__lte=last))
+    monthly = MonthlyStat.objects.filter(condition, month__gte=months[0], month__lte=months[-1])
+    return list(daily.values(*keys).annotate(**sums).order_by()
+                .union(monthly.values(*keys).annotate(**sums).order_by(), all=True))
 
 
 def project(cells: dict[Cell, Counter], by: str, *, fold: dict[str, str] | None = None,
@@ -226,17 +313,26 @@ def project(cells: dict[Cell, Counter], by: str, *, fold: dict[str, str] | None 
 
 
 def point_in_time(regions: list[str] | None, department: str | None = None) -> dict[Cell, Counter]:
-    """Backlog (open cases) and overdue (open, past the legal deadline) as of now."""
+    """Backlog (open cases) and overdue (open, past the legal deadline) as of now: counted per
+    item id from the open-cases index alone (cases migration 0006: an index-only scan, no join),
+    then the item codes (one small query)."""
+    from tongban.catalog.models import ServiceItem
+
     rows = Case.objects.filter(status__in=sorted(OPEN), item__isnull=False)
     if regions is not None:
         rows = rows.filter(region_id__in=regions)
     if department is not None:
         rows = rows.filter(department_id=department)
     today = timezone.localdate()
+    counted = list(rows.values("region_id", "department_id", "item_id").annotate(
+        # counted over indexed columns (status is never null), so the id need not be read
+        backlog=Count("status"), overdue=Count("status", filter=Q(status=Status.ACCEPTED, deadline__lt=today)))
+        .order_by())
+    codes = dict(ServiceItem.objects.filter(pk__in={r["item_id"] for r in counted}).values_list("pk", "code")) \
+        if counted else {}
     out: dict[Cell, Counter] = defaultdict(Counter)
-    for r in rows.values("region_id", "department_id", "item__code").annotate(
-            backlog=Count("pk"), overdue=Count("pk", filter=Q(status=Status.ACCEPTED, deadline__lt=today))):
-        out[(r["region_id"], r["department_id"], r["item__code"])].update(
+    for r in counted:
+        out[(r["region_id"], r["department_id"], codes[r["item_id"]])].update(
             {"backlog": r["backlog"], "overdue": r["overdue"]})
     return out
 

@@ -1,4 +1,4 @@
 from .alerts import Alert
-from .stats import DailyStat, StatsWatermark
+from .stats import DailyStat, MonthlyStat, StatsWatermark
 
-__all__ = ["Alert", "DailyStat", "StatsWatermark"]
+__all__ = ["Alert", "DailyStat", "MonthlyStat", "StatsWatermark"]

@@ -1,18 +1,16 @@
-"""Daily summary tables (day × region × department × item × channel): plain columns, no foreign
-keys, so the same tables serve PostgreSQL and SQLite and a rebuild is a delete and an insert.
-Today is never summarised: it is computed live (tongban.oversight.stats)."""
+"""Daily summary tables (day × region × department × item × channel) and their monthly rollup
+(month × region × department × item: the sum of the month's daily rows, rewritten with them):
+plain columns, no foreign keys, so the same tables serve PostgreSQL and SQLite and a rebuild is
+a delete and an insert. Today is never summarised: it is computed live (tongban.oversight.stats)."""
 
 from __future__ import annotations
 
 from django.db import models
 
 
-class DailyStat(models.Model):
-    day = models.DateField("日期")
-    region = models.CharField("区划", max_length=12)
-    department = models.CharField("部门", max_length=40)
-    item = models.CharField("事项编码（评价无事项时为空）", max_length=40, blank=True)
-    channel = models.CharField("渠道（办件：online/window；评价：portal/mobile/kiosk/sms/window）", max_length=10)
+class StatFigures(models.Model):
+    """The summed figures of a summary row (tongban.oversight.stats.METRICS)."""
+
     filed = models.PositiveIntegerField("申请数", default=0)
     online = models.PositiveIntegerField("网上申请数", default=0)
     materials_required = models.PositiveIntegerField("应交材料数", default=0)
@@ -31,11 +29,39 @@ class DailyStat(models.Model):
     visits_le_one = models.PositiveIntegerField("最多跑一次的办结办件", default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyStat(StatFigures):
+    day = models.DateField("日期")
+    region = models.CharField("区划", max_length=12)
+    department = models.CharField("部门", max_length=40)
+    item = models.CharField("事项编码（评价无事项时为空）", max_length=40, blank=True)
+    channel = models.CharField("渠道（办件：online/window；评价：portal/mobile/kiosk/sms/window）", max_length=10)
+
+    class Meta:
         verbose_name = "每日统计"
         verbose_name_plural = "每日统计"
         constraints = [models.UniqueConstraint(fields=["day", "region", "department", "item", "channel"],
                                                name="daily_stat_unique_key")]
         indexes = [models.Index(fields=["day", "department"])]
+
+
+class MonthlyStat(StatFigures):
+    """A month's daily rows summed per region, department and item (all channels): a year's
+    overview reads twelve of these per cell instead of 365 daily rows. Written only together
+    with the month's daily rows (stats.refresh_days), so it always equals their sum."""
+
+    month = models.DateField("月份（当月 1 日）")
+    region = models.CharField("区划", max_length=12)
+    department = models.CharField("部门", max_length=40)
+    item = models.CharField("事项编码（评价无事项时为空）", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "月度统计"
+        verbose_name_plural = "月度统计"
+        constraints = [models.UniqueConstraint(fields=["month", "region", "department", "item"],
+                                               name="monthly_stat_unique_key")]
 
 
 class StatsWatermark(models.Model):

@@ -5,6 +5,7 @@ plus live rows equals the all-live overview."""
 
 import datetime as dt
 import itertools
+from collections import Counter, defaultdict
 
 import pytest
 from django.db import transaction
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from tongban.cases.models import Case
 from tongban.catalog.models import ServiceItem
 from tongban.oversight import stats
-from tongban.oversight.models import DailyStat, StatsWatermark
+from tongban.oversight.models import DailyStat, MonthlyStat, StatsWatermark
 from tongban.reviews.models import Review
 
 pytestmark = pytest.mark.django_db
@@ -77,4 +78,73 @@ def test_incremental_summaries_equal_direct_computation(cast, catalog, history, 
         _summaries_match_direct()
         if not late:
             assert stats.overview(timezone.localdate() - dt.timedelta(days=8), timezone.localdate(), None) == live
+        transaction.set_rollback(True)
+
+
+SPREAD = st.tuples(st.integers(1, 80), st.sampled_from(["online", "window"]), st.sampled_from(["health", "market"]),
+                   st.one_of(st.none(), st.integers(1, 5)))
+
+
+def _ranges(today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Whole months, parts of months at either end, a range inside one month, up to today."""
+    this_month = today.replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    before = (last_month - dt.timedelta(days=1)).replace(day=1)
+    return [(today - dt.timedelta(days=80), today), (before, this_month - dt.timedelta(days=1)),
+            (before + dt.timedelta(days=9), today - dt.timedelta(days=1)), (last_month, last_month),
+            (last_month + dt.timedelta(days=3), last_month + dt.timedelta(days=20)), (before, today)]
+
+
+def _from_raw_rows(today: dt.date) -> dict:
+    """Every range's overview with no day counted as summarised (all from the raw rows)."""
+    mark = StatsWatermark.objects.filter(name=stats.WATERMARK).first()
+    kept = mark.summarised_through if mark else None
+    StatsWatermark.objects.filter(name=stats.WATERMARK).update(summarised_through=None)
+    out = {r: stats.overview(*r, None) for r in _ranges(today)}
+    StatsWatermark.objects.filter(name=stats.WATERMARK).update(summarised_through=kept)
+    return out
+
+
+def _rollup_matches_daily_sum() -> None:
+    summed: dict[tuple, Counter] = defaultdict(Counter)
+    for r in DailyStat.objects.all():
+        summed[(r.day.replace(day=1), r.region, r.department, r.item)].update(
+            {m: getattr(r, m) for m in stats.METRICS})
+    rolled = {(r.month, r.region, r.department, r.item): +Counter({m: getattr(r, m) for m in stats.METRICS})
+              for r in MonthlyStat.objects.all()}
+    assert rolled == {k: +c for k, c in summed.items()}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(history=st.lists(SPREAD, min_size=1, max_size=8), late=st.lists(st.integers(1, 80), max_size=2))
+def test_R28_monthly_rollup_equals_the_daily_sum_and_the_overview_is_unchanged(cast, catalog, history, late):
+    """The monthly rollup is the sum of its month's daily rows (also after late changes to past
+    days, refreshed incrementally), and every overview read through it — whole months, parts of
+    months, one day — equals the overview computed from the raw rows alone."""
+    items = {d: ServiceItem.objects.filter(department_id=d).order_by("code").first() for d in ("health", "market")}
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    with transaction.atomic():
+        for days_ago, channel, dept, level in history:
+            case = _case(cast.citizen, items, days_ago, channel, dept)
+            if level:
+                _review(cast.citizen, case, days_ago, level)
+        live = _from_raw_rows(today)
+        stats.refresh_touched()
+        _rollup_matches_daily_sum()
+        in_last_month = any(last_month <= today - dt.timedelta(days=d) < today.replace(day=1) for d, *_ in history)
+        assert MonthlyStat.objects.filter(month=last_month).exists() == in_last_month
+        for r, expected in live.items():
+            assert stats.overview(*r, None) == expected, r
+        if late:  # late changes to past days: the incremental refresh rewrites their days and months
+            StatsWatermark.objects.filter(name=stats.WATERMARK).update(changes_since=timezone.now())
+            for days_ago in late:
+                case = _case(cast.other_citizen, items, days_ago, "window", "market")
+                _review(cast.other_citizen, case, days_ago, 2)
+            live = _from_raw_rows(today)
+            stats.refresh_touched()
+            _rollup_matches_daily_sum()
+            for r, expected in live.items():
+                assert stats.overview(*r, None) == expected, r
         transaction.set_rollback(True)

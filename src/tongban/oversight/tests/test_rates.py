@@ -140,3 +140,38 @@ def test_drill_down_page_levels_within_20_queries(cast, three, django_assert_max
     assert bad.status_code == 422 and "结束日期" in bad.content.decode()
     client.force_login(cast.citizen)
     assert client.get("/oversight/stats/").status_code == 403
+
+
+def test_every_dashboard_page_and_table_within_20_queries(cast, three, django_assert_max_num_queries, client):
+    """Issue 9 "Measure": each dashboard page ≤ 20 queries — the drill-down of a district, the
+    public page's Excel export, the breakdown and case tables of the API and the alert queue,
+    with summarised days and a live today both present."""
+    refresh_statistics()
+    _verified(client, cast.supervisor)
+    client.get("/oversight/stats/")  # the session's first use
+    pages = [("/oversight/stats/", {"region": "210202"}), ("/oversight/alerts/", {}),
+             ("/reviews/stats/", {"region": "210202"}), ("/reviews/stats/export.xlsx", {})]
+    for path, params in pages:
+        with django_assert_max_num_queries(20):
+            assert client.get(path, params).status_code == 200, path
+    sup = api_client(cast.supervisor)
+    sup.get("/api/stats/overview")  # the token's first use
+    tables = [("/api/stats/breakdown", {"by": "region"}), ("/api/stats/breakdown", {"by": "department"}),
+              ("/api/stats/breakdown", {"by": "item", "department": "health"}),
+              ("/api/stats/cases", {"department": "health", "item": ITEM}),
+              ("/api/stats/overview", {"region": "210202"}), ("/api/oversight/alerts", {})]
+    for path, params in tables:
+        with django_assert_max_num_queries(20):
+            assert sup.get(path, params).status_code == 200, (path, params)
+
+
+def test_the_open_cases_index_names_every_open_status():
+    """The partial index the backlog reads (cases migration 0006) lists exactly the open states:
+    a new open state left out would make PostgreSQL fall back to reading the whole table."""
+    import importlib
+
+    from tongban.cases.constants import OPEN
+
+    migration = importlib.import_module("tongban.cases.migrations.0006_stats_indexes")
+    listed = {s.strip(" '") for s in migration.OPEN.strip("()").split(",")}
+    assert listed == {str(s) for s in OPEN}
