@@ -19,7 +19,11 @@ On DATABASE_URL (default PostgreSQL `tongban_bench_cases`; created, migrated, de
    its token, in-process), `--queue-requests` times: p50/p95.
 4. **Nightly recomputation**: `cases.tasks.recompute_clocks` over every open accepted case.
 
-    ./tongban bench cases [--cases 1000000]
+    ./tongban bench cases [--cases 1000000] [--processes 2] [--skip threads,nightly]
+
+Submissions also report the CPU the filing processes and their PostgreSQL backends (read from
+/proc when the server is local) spent per case, and so what the machine's cores could file if
+nothing else ran on them — the figure to compare when other work shares the machine.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import random
 import sys
 import threading
 import time
+from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tongban_bench_cases")
 
@@ -69,6 +74,9 @@ def generate(total: int, seed: int = 20261125) -> float:
                "process_state", "process_digest"]  # no process saved: started on the first action
     batch = 100_000
     with connection.cursor() as cursor:
+        # bulk loading is no request: the settings' statement timeout (15 s) is lifted while it
+        # runs (a 100,000-row COPY takes longer on a loaded machine) and put back after
+        cursor.execute("SET statement_timeout = 0")
         raw = cursor.cursor  # psycopg's own cursor: COPY
         for start in range(have, total, batch):
             buf = io.StringIO()
@@ -99,6 +107,7 @@ def generate(total: int, seed: int = 20261125) -> float:
             [f"{PREFIX}-%"])
         cursor.execute("VACUUM ANALYZE cases_case")  # as autovacuum would: index-only counts
         cursor.execute("VACUUM ANALYZE cases_caseclockevent")
+        cursor.execute("RESET statement_timeout")
     return time.perf_counter() - started
 
 
@@ -146,16 +155,31 @@ def submissions(threads: int, seconds: float) -> tuple[int, float, list[float]]:
     return len(latencies), time.perf_counter() - began, latencies
 
 
-def _submit_worker(args: tuple[int, float, list[str]]) -> tuple[int, list[float], list[str]]:
-    """One process of `submissions_mp`: its own connection, filing until `stop`."""
+def _backend_cpu(pid: int | None) -> float | None:
+    """CPU seconds (user + system) a local PostgreSQL backend has used so far, from /proc;
+    None when the server is not on this machine or /proc cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, TypeError):
+        return None
+
+
+def _submit_worker(args: tuple[int, float, list[str]]) -> tuple[int, list[float], list[str], float | None]:
+    """One process of `submissions_mp`: its own connection, filing until `stop`; also returns
+    the CPU seconds its PostgreSQL backend spent meanwhile (None when unknown)."""
     k, stop, codes = args
-    from django.db import connections
+    from django.db import connection, connections
 
     from tongban.cases import actions
     from tongban.identity.models import User
 
     connections.close_all()  # never share the parent's socket
     citizen = User.objects.filter(kind="person", id_number__isnull=False, memberships__isnull=True).first()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()" if connection.vendor == "postgresql" else "SELECT NULL")
+        backend = cursor.fetchone()[0]
+    started_cpu = _backend_cpu(backend)
     rng, latencies, errors = random.Random(k), [], []
     while time.time() < stop:
         t = time.perf_counter()
@@ -165,13 +189,16 @@ def _submit_worker(args: tuple[int, float, list[str]]) -> tuple[int, list[float]
             errors.append(type(exc).__name__)
             continue
         latencies.append((time.perf_counter() - t) * 1000)
+    ended_cpu = _backend_cpu(backend)
     connections.close_all()
-    return len(latencies), latencies, errors
+    pg = ended_cpu - started_cpu if started_cpu is not None and ended_cpu is not None else None
+    return len(latencies), latencies, errors, pg
 
 
-def submissions_mp(processes: int, seconds: float) -> tuple[int, float, list[float], float]:
+def submissions_mp(processes: int, seconds: float) -> tuple[int, float, list[float], float, float | None]:
     """`processes` OS processes (no shared GIL) filing through `cases.actions.submit`; returns
-    cases, seconds, latencies and the CPU milliseconds the filing processes spent per case."""
+    cases, seconds, latencies, the CPU milliseconds the filing processes spent per case and
+    those their PostgreSQL backends spent per case (None when the server is not local)."""
     import multiprocessing
 
     from django.db import connections
@@ -188,12 +215,14 @@ def submissions_mp(processes: int, seconds: float) -> tuple[int, float, list[flo
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         results = pool.map(_submit_worker, [(k, stop, codes) for k in range(processes)])
     after = os.times()
-    latencies = [ms for _, lat, _ in results for ms in lat]
-    errors = [e for *_, errs in results for e in errs]
+    latencies = [ms for _, lat, _, _ in results for ms in lat]
+    errors = [e for _, _, errs, _ in results for e in errs]
     if errors:
         print(f"  refused filings: {len(errors)} ({sorted(set(errors))})")
     cpu = (after.children_user + after.children_system - before.children_user - before.children_system) * 1000
-    return len(latencies), seconds, latencies, cpu / max(len(latencies), 1)
+    backends = [pg for *_, pg in results]
+    pg_cpu = sum(backends) * 1000 / max(len(latencies), 1) if None not in backends else None
+    return len(latencies), seconds, latencies, cpu / max(len(latencies), 1), pg_cpu
 
 
 def _fileable_codes(citizen) -> list[str]:
@@ -318,6 +347,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20, help="closed-loop HTTP clients")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--server-threads", type=int, default=2, help="gunicorn threads per worker")
+    parser.add_argument("--skip", default="", help="steps to leave out, comma-separated: submit,threads,queue,nightly")
     args = parser.parse_args()
 
     ready_database(demo=True)
@@ -329,28 +359,38 @@ def main() -> int:
     total = Case.objects.count()
     lines.append(f"database {database_label()}; {total:,} cases"
                  + (f" (generated in {generated:.0f} s)" if generated else " (reused)"))
-    count, seconds, lat, cpu = submissions_mp(args.processes, args.seconds)
-    lines.append(f"submit   {count / seconds:.1f} cases/s with {args.processes} processes for {seconds:.0f} s "
-                 f"(p50 {percentile(lat, 0.5):.0f} ms, p95 {percentile(lat, 0.95):.0f} ms; "
-                 f"{cpu:.1f} ms of filing-process CPU per case; jobs queued, worker off)")
-    count, seconds, lat = submissions(args.threads, args.seconds)
-    lines.append(f"threads  {count / seconds:.1f} cases/s with {args.threads} threads for {seconds:.0f} s "
-                 f"(p50 {percentile(lat, 0.5):.0f} ms, p95 {percentile(lat, 0.95):.0f} ms; jobs queued, worker off)")
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    if "submit" not in skip:
+        count, seconds, lat, cpu, pg_cpu = submissions_mp(args.processes, args.seconds)
+        lines.append(f"submit   {count / seconds:.1f} cases/s with {args.processes} processes for {seconds:.0f} s "
+                     f"(p50 {percentile(lat, 0.5):.0f} ms, p95 {percentile(lat, 0.95):.0f} ms; "
+                     f"{cpu:.1f} ms of filing-process CPU per case; jobs queued, worker off)")
+        if pg_cpu is not None:  # what the cores could file if nothing else ran on them
+            cores = os.cpu_count() or 1
+            lines.append(f"         PostgreSQL backends {pg_cpu:.1f} ms CPU per case; {cores} cores / "
+                         f"({cpu:.1f} + {pg_cpu:.1f} ms) = {cores * 1000 / (cpu + pg_cpu):.0f} cases/s of CPU capacity")
+    if "threads" not in skip:
+        count, seconds, lat = submissions(args.threads, args.seconds)
+        lines.append(f"threads  {count / seconds:.1f} cases/s with {args.threads} threads for {seconds:.0f} s "
+                     f"(p50 {percentile(lat, 0.5):.0f} ms, p95 {percentile(lat, 0.95):.0f} ms; "
+                     "jobs queued, worker off)")
     if args.http:
         count, seconds, lat, errors = http_submissions(args.seconds, args.clients, args.workers, args.server_threads)
         lines.append(f"http     POST /api/cases, gunicorn {args.workers} workers × {args.server_threads} threads, "
                      f"{args.clients} closed-loop clients for {seconds:.0f} s: {count / seconds:.1f} cases/s "
                      f"(p50 {percentile(lat, 0.5):.0f} ms, p95 {percentile(lat, 0.95):.0f} ms, "
                      f"p99 {percentile(lat, 0.99):.0f} ms; errors {errors or 0})")
-    department, open_cases, times = queue_latency(args.queue_requests)
-    lines.append(f"queue    GET /api/cases as the officer of {department} ({open_cases:,} open cases): "
-                 f"p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms "
-                 f"({len(times)} requests, in-process)")
-    open_accepted = Case.objects.open().filter(accepted_on__isnull=False).count()
-    t = time.perf_counter()
-    recomputed = recompute_clocks()
-    lines.append(f"nightly  recompute_clocks: {recomputed:,} open accepted cases in {time.perf_counter() - t:.0f} s "
-                 f"({open_accepted:,} expected)")
+    if "queue" not in skip:
+        department, open_cases, times = queue_latency(args.queue_requests)
+        lines.append(f"queue    GET /api/cases as the officer of {department} ({open_cases:,} open cases): "
+                     f"p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms "
+                     f"({len(times)} requests, in-process)")
+    if "nightly" not in skip:
+        open_accepted = Case.objects.open().filter(accepted_on__isnull=False).count()
+        t = time.perf_counter()
+        recomputed = recompute_clocks()
+        lines.append(f"nightly  recompute_clocks: {recomputed:,} open accepted cases in "
+                     f"{time.perf_counter() - t:.0f} s ({open_accepted:,} expected)")
     print("\n".join(lines))
     return 0
 

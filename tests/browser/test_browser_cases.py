@@ -15,23 +15,17 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
+from test_browser_restaurant import sign_in
 
 from tongban.identity.constants import Role
 from tongban.identity.demo import make_id_number
-from tongban.testing import PASSWORD, api_client, make_person, make_staff
+from tongban.testing import api_client, make_person, make_staff
 
 expect = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed").expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HEALTH = "大连市卫生健康委员会"
-
-
-def sign_in(page, username: str) -> None:
-    form = page.get_by_role("region", name="账号密码登录")
-    form.get_by_label("身份证号或用户名").fill(username)
-    form.get_by_label("密码").fill(PASSWORD)
-    form.get_by_role("button", name="登录").click()
 
 
 def test_citizen_tracks_a_case_and_officer_accepts_it_from_the_queue(open_page, screenshot, fits_width, settings,

@@ -112,7 +112,7 @@ def submit(actor: User, *, item: str | None = None, bundle: str | None = None, r
     intake.check_audience(service_item, enterprise)
     rows = mats.material_list(version, answers)
     planned = mats.plan(rows, claims, holder=holder_of(user, enterprise),
-                        reusable=intake.reusable_uploads(user, enterprise, rows))
+                        reusable=intake.reusable_uploads(user, enterprise, mats.reuse_claimed(rows, claims)))
     with transaction.atomic():
         case = _create_case(actor, service_item, version, impl, user, enterprise, channel, filed_by, form, answers,
                             planned)
@@ -212,8 +212,8 @@ def _submit_bundle(actor: User, code: str, region_code: str | None, user: User, 
     if errors:
         raise FieldError(errors=list(dict.fromkeys(errors)))
     holder = holder_of(user, enterprise)
-    planned_per_item = [(item, version, impl, mats.plan(rows, mine, holder=holder,
-                                                          reusable=intake.reusable_uploads(user, enterprise, rows)))
+    planned_per_item = [(item, version, impl, mats.plan(
+        rows, mine, holder=holder, reusable=intake.reusable_uploads(user, enterprise, mats.reuse_claimed(rows, mine))))
                         for item, version, impl, rows, mine in plans]
     with transaction.atomic():
         parent = _new_case(numbering.next_number(region.code, _today()), bundle=bundle, region=region,

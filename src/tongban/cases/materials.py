@@ -120,7 +120,11 @@ def plan(rows: list[dict[str, Any]], claims: list[Claim], *, holder: str,
     is fetched only with consent; a reuse names a usable vault entry (`reusable`, by name)."""
     on = on or timezone.localdate()
     by_name = {r["name"]: r for r in rows}
-    types = {r["licence_type"]["code"] for r in rows if r.get("licence_type")}
+    # Only a claimed licence material needs the holder's licences: a fetch must be held, and an
+    # upload of a held one is refused (R12, fetched never uploaded). An unclaimed one is missing
+    # either way, to be fetched once the applicant consents (consents.py).
+    types = {by_name[c.name]["licence_type"]["code"] for c in claims
+             if c.name in by_name and by_name[c.name].get("licence_type")}
     held = licence_provider().held(holder, types) if holder and types else {}
     errors: list[tuple[str, str]] = []
     claimed: dict[str, Claim] = {}
@@ -168,8 +172,8 @@ def plan(rows: list[dict[str, Any]], claims: list[Claim], *, holder: str,
                 # R12: fetched, never uploaded — and only with the applicant's consent (consents.py)
                 planned.append(Planned(row, Provision.FETCHED, licence_number=licence.number,
                                        extra={"consent": claim.consent or ""}))
-            elif licence is not None:
-                planned.append(Planned(row, Provision.MISSING, extra={"awaiting_consent": True}))
+            elif licence is not None:  # held: fetched with consent, never uploaded (R12)
+                planned.append(Planned(row, Provision.MISSING))
             elif claim is not None:
                 planned.append(Planned(row, Provision.UPLOADED, reference=claim.reference))
             else:
@@ -177,7 +181,7 @@ def plan(rows: list[dict[str, Any]], claims: list[Claim], *, holder: str,
         elif kind == Source.DEPARTMENT and claim is not None and claim.provision == Provision.FETCHED:
             planned.append(Planned(row, Provision.FETCHED, extra={"consent": claim.consent or ""}))
         elif kind == Source.DEPARTMENT:  # shared by a department: fetched only with consent, too
-            planned.append(Planned(row, Provision.MISSING, extra={"awaiting_consent": True}))
+            planned.append(Planned(row, Provision.MISSING))
         elif kind == Source.FORM:
             planned.append(Planned(row, Provision.UPLOADED, reference="online-form"))
         elif claim is not None and claim.provision == Provision.REUSED:
@@ -215,7 +219,7 @@ def _verb(provision: str) -> str:
 def to_rows(case, planned: list[Planned]) -> list[CaseMaterial]:
     """The case's material rows; a fetch consented to is recorded first (consents.record_filing,
     same transaction) and the fetched row names its consent step."""
-    type_ids = _type_ids(planned)
+    type_ids = _type_ids(case.item_version_id, planned)
     steps = consents.record_filing(case, planned)
     for p in planned:
         if p.row["name"] in steps:
@@ -232,8 +236,28 @@ def to_rows(case, planned: list[Planned]) -> list[CaseMaterial]:
     ) for i, p in enumerate(planned, start=1)]
 
 
-def _type_ids(planned: list[Planned]) -> dict[str, int]:
+# Material type ids by version id: a published version is immutable and the material types its
+# materials name cannot be deleted (PROTECT), so the ids read once stay right for that version.
+_TYPE_IDS: dict[int | None, dict[str, int]] = {}
+_TYPE_IDS_MAX = 4096
+
+
+def _type_ids(version_id: int | None, planned: list[Planned]) -> dict[str, int]:
     from tongban.catalog.models import MaterialType
 
     codes = {(p.row.get("material_type") or {}).get("code") for p in planned} - {None}
-    return dict(MaterialType.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
+    known = _TYPE_IDS.get(version_id, {}) if version_id is not None else {}
+    if codes - known.keys():
+        found = dict(MaterialType.objects.filter(code__in=codes).values_list("code", "pk"))
+        if version_id is not None:
+            if len(_TYPE_IDS) >= _TYPE_IDS_MAX:
+                _TYPE_IDS.clear()
+            _TYPE_IDS[version_id] = {**known, **found}
+        return found
+    return {c: known[c] for c in codes}
+
+
+def reuse_claimed(rows: list[dict[str, Any]], claims: list[Claim]) -> list[dict[str, Any]]:
+    """The rows the applicant asks to reuse from the vault: the only ones `plan` needs offers for."""
+    names = {c.name for c in claims if c.provision == Provision.REUSED}
+    return [r for r in rows if r["name"] in names] if names else []

@@ -72,8 +72,9 @@ def find_implementation(code: str, region_code: str | None) -> ItemImplementatio
     implementation is missing (the caller then asks `get_item`/`implementation_of` which)."""
     rows = (ItemImplementation.objects.filter(item__code=code, item__active=True, active=True)
             .select_related("item__department", "item__current_version", "department", "region"))
-    if region_code:
-        return rows.filter(region_id=region_code).first()
+    if region_code:  # one implementation per item and region: no ordering to compile or run
+        found = list(rows.filter(region_id=region_code).order_by()[:1])
+        return found[0] if found else None
     return rows.order_by(Case(When(region_id=DEFAULT_REGION, then=0), default=1), "region__path").first()
 
 
