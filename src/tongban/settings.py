@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # An editor of one disclosure site gets 404 for another site's admin URLs (issue 7).
+    "tongban.disclosure.tenancy.AdminTenancyMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -239,6 +241,9 @@ TONGBAN_LICENCE_PROVIDER = env_str("TONGBAN_LICENCE_PROVIDER", "tongban.licences
 # 64 hex characters, never in the database; unset, a development key is derived from SECRET_KEY.
 TONGBAN_SEAL_KEK = env_str("TONGBAN_SEAL_KEK", "") or None
 TONGBAN_SEAL_ALGORITHM = env_str("TONGBAN_SEAL_ALGORITHM", "sm2")
+# Verification: per-process cache of signature results (entries; 0 = off), keyed by the digest of
+# the signed bytes, signature and key (licences/seals.py SignatureCache).
+TONGBAN_SIGNATURE_CACHE = env_int("TONGBAN_SIGNATURE_CACHE", 10000)
 # Uploads (core/uploads.py): size limit, and the virus-scan hook — clamd when TONGBAN_CLAMD is set.
 TONGBAN_UPLOAD_MAX_BYTES = env_int("TONGBAN_UPLOAD_MAX_MB", 20) * 1024 * 1024
 TONGBAN_CLAMD = env_str("TONGBAN_CLAMD", "")
@@ -358,6 +363,9 @@ SITE_IDENTITY = {
 
 # --- working days (RULES R8) -----------------------------------------------------------------------
 CLOCK_WARN_SHARE = float(os.environ.get("TONGBAN_CLOCK_WARN_SHARE", "0.2"))
+# Statistics (oversight/stats.py live()): seconds the live part of an overview (today, backlog,
+# overdue) may be reused from the cache; 0 (default) = always computed exactly.
+TONGBAN_STATS_LIVE_CACHE_SECONDS = env_int("TONGBAN_STATS_LIVE_CACHE_SECONDS", 0)
 
 LOGGING = {
     "version": 1,

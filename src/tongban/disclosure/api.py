@@ -145,7 +145,23 @@ def list_documents(
         topic=topic[:50],
         validity=validity[:10],
     )
-    return paginate(rows, page, page_size, selectors.document_row)
+    if not q.strip():
+        return paginate(rows, page, page_size, selectors.document_row)
+    # a full-text query counts its matches up to SEARCH_COUNT_LIMIT: counting every one of tens
+    # of thousands of matches costs more than finding the page shown (the newest first, by index)
+    paginate([], page, page_size)  # the same checks of page and page_size
+    counted = rows[: SEARCH_COUNT_LIMIT + 1].count()
+    start = (page - 1) * page_size
+    return {
+        "count": min(counted, SEARCH_COUNT_LIMIT),
+        "count_exact": counted <= SEARCH_COUNT_LIMIT,
+        "page": page,
+        "page_size": page_size,
+        "items": [selectors.document_row(r) for r in rows[start : start + page_size]],
+    }
+
+
+SEARCH_COUNT_LIMIT = 200
 
 
 @router.get("/disclosure/documents/{page_id}", auth=None, summary="政策文件详情")

@@ -33,6 +33,30 @@ def reply_letter(req: DisclosureRequest) -> bytes:
     return pdf.render()
 
 
+def annual_report_pdf(report: dict) -> bytes:
+    """The annual report (R18) as a PDF in the template's order: (一) to (六), tables (二)–(四)
+    with the same figures as the page and the JSON (`views.annual_report` builds `report`)."""
+    year = report["year"]
+    pdf = PdfBuilder(f"{year}年政府信息公开工作年度报告", number="国办公开办函〔2021〕30号格式")
+    pdf.heading("一、总体情况").paragraph(report["overview"])
+    pdf.heading("二、主动公开政府信息情况")
+    pdf.table(
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数", "来源"],
+        [[name, r["made"], r["repealed"], r["in_force"], r["source"]] for name, r in report["proactive"].items()],
+    )
+    decisions = report["decisions"].items()
+    pdf.table(["信息内容", "本年处理决定数量", "来源"], [[k, v["count"], v["source"]] for k, v in decisions])
+    pdf.heading("三、收到和处理政府信息公开申请情况")
+    pdf.table(["", *report["columns"], "总计"], [[name, *values] for name, values in report["request_rows"]])
+    pdf.heading("四、政府信息公开行政复议、行政诉讼情况")
+    outcomes = ("维持", "纠正", "其他结果", "尚未审结", "总计")
+    review = report["review"].items()
+    pdf.table(["", *outcomes, "来源"], [[k, *(v[o] for o in outcomes), v["source"]] for k, v in review])
+    pdf.heading("五、存在的主要问题及改进情况").paragraph(report["problems"])
+    pdf.heading("六、其他需要报告的事项").paragraph(report["others"])
+    return pdf.render()
+
+
 def tell_requester(req: DisclosureRequest, title: str, body: str, *, attach: bool = False) -> None:
     from tongban.identity import actions as identity_actions
 

@@ -65,13 +65,29 @@ def ensure_directory(site: DisclosureSiteRoot) -> list[ColumnPage]:
 SITE_GROUP_PERMISSIONS = {"编辑": ("add_page", "change_page"), "审核": ("add_page", "change_page", "publish_page")}
 
 
+SITE_COLLECTION_PERMISSIONS = {
+    "wagtailimages": ("add_image", "change_image", "choose_image"),
+    "wagtaildocs": ("add_document", "change_document", "choose_document"),
+}
+
+
 def ensure_site_groups(site: DisclosureSiteRoot) -> list[Any]:
-    """The site's editor and reviewer groups, with Wagtail page permissions on its tree only."""
+    """The site's editor and reviewer groups, with Wagtail page permissions on its tree only, and
+    the site's own collection (images and documents) with collection permissions on it only: an
+    editor sees and chooses their site's images and documents, no other site's (tenancy.py)."""
     from django.contrib.auth.models import Group, Permission
-    from wagtail.models import GroupPagePermission
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
     groups = []
     with transaction.atomic():
+        name = f"{site.title}（{site.pk}）"
+        root = Collection.get_first_root_node()
+        collection = root.get_children().filter(name=name).first() or root.add_child(name=name)
+        collection_permissions = [
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codenames in SITE_COLLECTION_PERMISSIONS.items()
+            for codename in codenames
+        ]
         admin_access = Permission.objects.filter(
             content_type__app_label="wagtailadmin", codename="access_admin"
         ).first()
@@ -82,8 +98,14 @@ def ensure_site_groups(site: DisclosureSiteRoot) -> list[Any]:
             for codename in codenames:
                 permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
                 GroupPagePermission.objects.get_or_create(group=group, page=site, permission=permission)
+            for permission in collection_permissions:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=collection, permission=permission
+                )
             groups.append(group)
-        audit.record("disclosure.site.groups", obj=site, data={"groups": [g.name for g in groups]})
+        audit.record(
+            "disclosure.site.groups", obj=site, data={"groups": [g.name for g in groups], "collection": collection.name}
+        )
     return groups
 
 

@@ -17,5 +17,9 @@ def tokens(text: str, limit: int = 20000) -> str:
 
 
 def query_tokens(q: str) -> list[str]:
+    """The query's words. Single characters (只, 的, 和) are dropped when the query has longer words:
+    they narrow almost nothing and no index can find them (pg_trgm needs three characters)."""
     jieba = _pseg().dt.tokenizer
-    return [w for w in jieba.cut(q.strip()[:100]) if not _PUNCT.fullmatch(w)][:10]
+    words = [w for w in jieba.cut(q.strip()[:100]) if not _PUNCT.fullmatch(w)]
+    longer = [w for w in words if len(w) > 1]
+    return (longer or words)[:10]

@@ -30,20 +30,24 @@ def annual_report(request: HttpRequest) -> HttpResponse:
     rows += [(outcome["label"], [outcome[k] for k in keys]) for outcome in table3["本年度办理结果"].values()]
     rows += [(name, [table3[name][k] for k in keys]) for name in ("总计", "结转下年度继续办理")]
     proactive = data["二、主动公开政府信息情况"]
-    return render(
-        request,
-        "disclosure/annual_report.html",
-        {
-            "year": year,
-            "overview": data["一、总体情况"]["text"],
-            "proactive": proactive["规章和规范性文件"],
-            "decisions": proactive["决定事项"],
-            "columns": [c.label for c in RequesterType],
-            "request_rows": rows,
-            "review": data["四、政府信息公开行政复议、行政诉讼情况"],
-            "problems": data["五、存在的主要问题及改进情况"]["text"],
-        },
-    )
+    context = {
+        "year": year,
+        "overview": data["一、总体情况"]["text"],
+        "proactive": proactive["规章和规范性文件"],
+        "decisions": proactive["决定事项"],
+        "columns": [c.label for c in RequesterType],
+        "request_rows": rows,
+        "review": data["四、政府信息公开行政复议、行政诉讼情况"],
+        "problems": data["五、存在的主要问题及改进情况"]["text"],
+        "others": data["六、其他需要报告的事项"]["text"],
+    }
+    if request.GET.get("format") == "pdf":
+        from .letters import annual_report_pdf
+
+        response = HttpResponse(annual_report_pdf(context), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="annual-report-{year}.pdf"'
+        return response
+    return render(request, "disclosure/annual_report.html", context)
 
 
 # --- the requester's pages: file a request, track it, answer a correction, withdraw --------------

@@ -1,5 +1,6 @@
 """Wagtail hooks: a new disclosure site gets the standard directory columns and its editor and
-reviewer groups; an editor of one site sees nothing of another (tenancy.py)."""
+reviewer groups; an editor of one site sees nothing of another (tenancy.py): explorer, page,
+image and document choosers here, direct admin URLs in `tenancy.AdminTenancyMiddleware`."""
 
 from django.http import Http404
 from wagtail import hooks
@@ -25,6 +26,16 @@ def explorer_of_own_sites(parent_page, pages, request):
 @hooks.register("construct_page_chooser_queryset")
 def chooser_of_own_sites(pages, request):
     return tenancy.restrict(pages, request.user)
+
+
+@hooks.register("construct_image_chooser_queryset")
+def image_chooser_of_own_sites(images, request):
+    return tenancy.restrict_collected(images, request.user)
+
+
+@hooks.register("construct_document_chooser_queryset")
+def document_chooser_of_own_sites(documents, request):
+    return tenancy.restrict_collected(documents, request.user)
 
 
 def _not_found_if_foreign(request, page, *args, **kwargs):

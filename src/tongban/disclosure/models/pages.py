@@ -10,6 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -243,6 +244,9 @@ class PolicyDocumentPage(PrivacyGated, Page):
         verbose_name="附件（PDF、DOCX）",
     )
     search_tokens = models.TextField(blank=True, editable=False)
+    # the title upper-cased beside the tokens, so that both searches run on this table's trigram
+    # indexes (migration 0005) and the planner can OR them; see selectors.documents
+    search_title = models.CharField(max_length=255, blank=True, editable=False)
 
     base_form_class = PrivacyGatedForm
     exclude_fields_in_copy = ["registration_number", "registered_on", "validity_changed_on"]
@@ -281,6 +285,8 @@ class PolicyDocumentPage(PrivacyGated, Page):
 
     class Meta:
         verbose_name = "政策文件"
+        # listings and searches show the newest first: read in this order, they stop at the page shown
+        indexes = [models.Index(F("published_on").desc(), F("page_ptr").desc(), name="disclosure_doc_newest")]
 
     def privacy_text(self) -> str:
         return f"{self.title}\n{strip_tags(self.body or '')}\n{self.attachment_text()}"
@@ -398,8 +404,9 @@ class PolicyDocumentPage(PrivacyGated, Page):
                 f"{self.title} {self.document_number} {self.registration_number or ''} {self.issuer_name} "
                 f"{strip_tags(self.body or '')}"
             )
+            self.search_title = (self.title or "").upper()
             if kwargs.get("update_fields") is not None and changed:
-                kwargs["update_fields"] = list({*kwargs["update_fields"], *changed, "search_tokens"})
+                kwargs["update_fields"] = list({*kwargs["update_fields"], *changed, "search_tokens", "search_title"})
             return super().save(*args, **kwargs)
 
     def replaces(self):

@@ -59,3 +59,17 @@ def test_R18_annual_report_tables_from_requests(cast, clients):
     assert clients.anonymous.get("/api/disclosure/annual-report?year=1900").status_code == 422
     page = clients.anonymous.get("/disclosure/annual-report/?year=2025")
     assert page.status_code == 200 and "三、收到和处理政府信息公开申请情况" in page.content.decode()
+
+
+def test_R18_annual_report_as_pdf_with_the_tables(cast, clients):
+    import io
+
+    from pdfminer.high_level import extract_text
+
+    _request(cast, "P1", dt.date(2025, 3, 1), state="replied", reply_type="disclosed", replied_on=dt.date(2025, 3, 20))
+    r = clients.anonymous.get("/disclosure/annual-report/?year=2025&format=pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    text = extract_text(io.BytesIO(r.content))
+    for heading in ("2025年政府信息公开工作年度报告", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+                    "四、政府信息公开行政复议、行政诉讼情况", "行政规范性文件", "本年新收政府信息公开申请数量"):
+        assert heading in text.replace("\n", ""), heading
