@@ -102,6 +102,16 @@ def load() -> None:
         page_actions.create_site(
             home, title=title, slug=slug, organiser=organiser, contact="0411-12345", region_id=region
         )
+    # department sites (issue 7: the cluster holds district and department sites alike)
+    for title, slug, code in (
+        ("大连市市场监督管理局政府信息公开", "gongkai-market", "market"),
+        ("大连市卫生健康委员会政府信息公开", "gongkai-health", "health"),
+    ):
+        owner = Department.objects.filter(pk=code).first()
+        if owner is not None:
+            page_actions.create_site(
+                home, title=title, slug=slug, organiser=owner.name, contact="0411-12345", department=owner
+            )
     policy = ColumnPage.objects.child_of(site).get(slug="zcwj")
     today = timezone.localdate()
     if dept is not None:

@@ -81,7 +81,8 @@ def ensure_site_groups(site: DisclosureSiteRoot) -> list[Any]:
     groups = []
     with transaction.atomic():
         name = f"{site.title}（{site.pk}）"
-        root = Collection.get_first_root_node()
+        # Wagtail's migration makes the root collection; a flushed database (transactional tests) has none
+        root = Collection.get_first_root_node() or Collection.add_root(name="Root")
         collection = root.get_children().filter(name=name).first() or root.add_child(name=name)
         collection_permissions = [
             Permission.objects.get(content_type__app_label=app, codename=codename)

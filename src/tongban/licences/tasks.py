@@ -53,3 +53,11 @@ def issue_pending() -> int:
                  .order_by("pk")[:2000]):
         issued += len(actions.issue_for_case(case))
     return issued
+
+
+@job(every=15 * 60)
+def refresh_materials_rollup() -> int:
+    """The materials-avoided rollup: submission days of cases changed since the last run, and the days that ended."""
+    from . import stats
+
+    return len(stats.refresh_touched())
