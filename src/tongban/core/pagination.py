@@ -20,6 +20,7 @@ def paginate(rows: QuerySet | list, page: int = 1, page_size: int = 20,
         raise FieldError("page_size", f"每页条数应在1到{MAX_PAGE_SIZE}之间")
     count = rows.count() if isinstance(rows, QuerySet) else len(rows)
     start = (page - 1) * page_size
-    chunk: Iterable[Any] = rows[start:start + page_size]
+    # past the last page: nothing to read (and an offset beyond 64 bits would overflow the database's)
+    chunk: Iterable[Any] = rows[start:start + page_size] if start < count else []
     items = [serialise(r) for r in chunk] if serialise else list(chunk)
     return {"count": count, "page": page, "page_size": page_size, "items": items}
