@@ -28,7 +28,7 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 from _common import ROOT, database_label, header, percentile, ready_database
-from bench_http import client_for, free_port, start_server, stop_server
+from bench_http import client_for, free_port, start_server, stop_server, wait_until_up
 
 KINDS = ("search", "suggest", "guide")
 TARGETS = {"search": 30.0, "guide": 50.0}
@@ -167,7 +167,7 @@ def main() -> int:
     os.environ["TONGBAN_NUM_PROXIES"] = "1"  # the load generator is the proxy: its X-Forwarded-For counts
     server = start_server(port, args.workers, args.threads)
     try:
-        asyncio.run(wait(base, server))
+        asyncio.run(wait_until_up(base, server, 90, "/api/catalog/suggest?q=x"))
         lines.append(f"server   gunicorn --workers {args.workers} --threads {args.threads}, DEBUG off")
         lines.append(f"load     asyncio + httpx, separate process, same machine; {args.warmup:g} s warm-up, "
                      f"{args.duration:g} s per phase; requests a third each of search / suggest / guide")
@@ -182,23 +182,6 @@ def main() -> int:
               "|---|---:|---:|---:|---:|---:|---|---:|", *rows(closed, args.duration)]
     print("\n".join(lines))
     return 0 if not any(opened["errors"].values()) and not any(closed["errors"].values()) else 1
-
-
-async def wait(base, server, timeout: float = 90) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(base_url=base) as client:
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {server.returncode}")
-            try:
-                if (await client.get("/api/catalog/suggest?q=x")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer in time")
 
 
 if __name__ == "__main__":

@@ -195,7 +195,7 @@ def http_figures(sites: list, args) -> list[str]:
     from django.db import connections
 
     from bench_catalog_http import closed_loop, open_loop
-    from bench_http import free_port, start_server, stop_server
+    from bench_http import free_port, start_server, stop_server, wait_until_up
 
     requests = plan(sites, int(args.rate * (args.warmup + args.duration)) + 20_000)
     connections.close_all()
@@ -205,7 +205,7 @@ def http_figures(sites: list, args) -> list[str]:
     os.environ["TONGBAN_NUM_PROXIES"] = "1"  # the load generator is the proxy: its X-Forwarded-For counts
     server = start_server(port, args.workers, args.threads)
     try:
-        asyncio.run(wait(base, server))
+        asyncio.run(wait_until_up(base, server, 90, "/api/disclosure/documents?q=x"))
         opened = asyncio.run(open_loop(base, requests, args.rate, args.connections, args.warmup, args.duration))
         closed = asyncio.run(closed_loop(base, requests, args.connections, args.warmup, args.duration))
     finally:
@@ -231,23 +231,6 @@ def rows(tally: dict, seconds: float | None = None) -> list[str]:
         out.append(f"| {kind} | {len(ms):,} | {percentile(ms, .5):.1f} | {p95:.1f} | {percentile(ms, .99):.1f} | "
                    f"{tally['errors'][kind]} | ≤ {TARGETS[kind]:g} ms {mark}{rate} |")
     return out
-
-
-async def wait(base, server, timeout: float = 90) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(base_url=base) as client:
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {server.returncode}")
-            try:
-                if (await client.get("/api/disclosure/documents?q=x")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer")
 
 
 # --- 4. privacy -------------------------------------------------------------------------------------

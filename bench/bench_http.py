@@ -75,7 +75,8 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait()
 
 
-async def wait_until_up(base: str, server: subprocess.Popen, timeout: float = 60) -> None:
+async def wait_until_up(base: str, server: subprocess.Popen, timeout: float = 60, probe: str | None = None) -> None:
+    """Until the server answers 200 on `probe` (default: the first endpoint); raise if it exits first."""
     import httpx
 
     deadline = time.monotonic() + timeout
@@ -84,7 +85,7 @@ async def wait_until_up(base: str, server: subprocess.Popen, timeout: float = 60
             if server.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {server.returncode}")
             try:
-                if (await client.get(ENDPOINTS[0])).status_code == 200:
+                if (await client.get(probe or ENDPOINTS[0])).status_code == 200:
                     return
             except httpx.TransportError:
                 pass

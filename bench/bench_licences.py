@@ -294,27 +294,10 @@ async def closed_loop(base: str, paths: list[str], clients: int, warmup: float, 
     return tally
 
 
-async def _wait(base: str, server, probe: str, timeout: float = 90) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(base_url=base) as client:
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {server.returncode}")
-            try:
-                if (await client.get(probe)).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer in time")
-
-
 def http_phase(args, codes: dict[str, list[str]]) -> list[str]:
     from django.db import connections
 
-    from bench_http import free_port, start_server, stop_server
+    from bench_http import free_port, start_server, stop_server, wait_until_up
 
     connections.close_all()
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -328,7 +311,7 @@ def http_phase(args, codes: dict[str, list[str]]) -> list[str]:
         base = f"http://127.0.0.1:{port}"
         server = start_server(port, args.workers, args.threads)
         try:
-            asyncio.run(_wait(base, server, f"/api/licences/verify/{codes['ed25519'][0]}"))
+            asyncio.run(wait_until_up(base, server, 90, f"/api/licences/verify/{codes['ed25519'][0]}"))
             sets = [(a, "random", codes[a]) for a in ("sm2", "ed25519")]
             if cache:
                 sets += [(a, f"hot {args.hot:,}", codes[a][:args.hot]) for a in ("sm2", "ed25519")]
