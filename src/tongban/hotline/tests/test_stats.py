@@ -171,3 +171,26 @@ def test_monthly_summaries_equal_the_daily_rows_and_the_tickets(hotline):
     assert sum(MonthlyTicketStat.objects.filter(month=prev2).values_list("reopened", flat=True)) == before + 1
     again = stats.overview(hotline.cast.supervisor, None, first, last)
     assert again["totals"]["reopened"] == t["reopened"] + 1
+
+
+def test_dashboard_views_add_up_and_read_todays_tickets_once(hotline):
+    """Each view (category, subject, department, district) sums to the totals, and today's
+    tickets are read once per dashboard however many views and hot-topic windows use them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    closed(hotline)
+    closed(hotline, phone="13904140001", level=1, resolved=False)
+    file(hotline.operator, "小区物业不给修电梯，老人上下楼很困难", phone="13904140002")
+    stats.refresh_touched()  # the past summarised, as the scheduled job leaves it: only today is live
+    with CaptureQueriesContext(connection) as queries:
+        data = stats.overview(hotline.cast.supervisor)
+    totals = data["totals"]
+    for view in ("categories", "departments", "regions"):
+        for metric in ("filed", "closed", "on_time", "reopened", "callbacks", "satisfied", "unsatisfied"):
+            assert sum(row[metric] for row in data[view]) == totals[metric], (view, metric)
+    assert totals["filed"] == 3 and totals["reopened"] == 1
+    live_reads = [q for q in queries.captured_queries
+                  if 'FROM "hotline_ticket"' in q["sql"] and 'AS "filed"' in q["sql"]]
+    assert len(live_reads) == 1, [q["sql"][:120] for q in live_reads]
+    assert len(queries.captured_queries) <= 25
