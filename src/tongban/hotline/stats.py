@@ -17,12 +17,14 @@ Satisfaction counts callbacks at levels 3–5 (R26) over callbacks made, the unr
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
@@ -45,6 +47,7 @@ MARK = "daily"
 MONTH_MARK = "monthly"
 SERIES_BY_DAY_MAX = 92  # a longer range charts months (past months from the monthly summaries)
 MAX_DAYS = 5 * 366
+SUMMARY_CACHE_SECONDS = 3600  # exact whatever the time: the key holds the watermarks
 
 
 def _tz():
@@ -253,44 +256,68 @@ def _fold(source: Vectors, index: int) -> dict[tuple, Counter]:
 
 def vectors(first: dt.date, last: dt.date, regions: list[str] | None, departments: set[str] | None,
             by: tuple[str, ...], live: dict | None = None) -> Vectors:
-    """`rows` as lists of the METRICS in order."""
+    """`rows` as lists of the METRICS in order. The summaries' part is kept in the cache under a
+    key holding both watermarks: the summary rows change only in the job, which moves them, so a
+    kept part is the part read now. The tickets' part (today) is read on every call."""
     out: Vectors = {}
     if first > last:
         return out
-    marks = dict(StatsMark.objects.filter(name__in=(MARK, MONTH_MARK)).values_list("name", "summarised_through"))
-    through, months_through = marks.get(MARK), marks.get(MONTH_MARK)
-    args = (regions, departments, by, out, live)
+    marks = {name: (through, since) for name, through, since in StatsMark.objects.filter(
+        name__in=(MARK, MONTH_MARK)).values_list("name", "summarised_through", "changes_since")}
+    through, months_through = (marks.get(name, (None, None))[0] for name in (MARK, MONTH_MARK))
+    reads, live_ranges = _plan(first, last, through, months_through, by)
+    if reads:
+        key = "hotline:stats:" + hashlib.sha256(repr((
+            first, last, by, regions, sorted(departments) if departments is not None else None,
+            sorted(marks.items()))).encode()).hexdigest()
+        summarised = cache.get(key)
+        if summarised is None:
+            summarised = {}
+            for table, date_field, a, b in reads:
+                _summed(table, date_field, a, b, regions, departments, by, summarised)
+            cache.set(key, summarised, SUMMARY_CACHE_SECONDS)
+        out.update(summarised)
+    memo = {} if live is None else live  # one scope per memo: the caller's request
+    keys = (*KEYS, "month")
+    for a, b in live_ranges:
+        if (a, b) not in memo:
+            memo[(a, b)] = [(key, [c[m] for m in METRICS]) for key, c in direct(a, b, regions, departments).items()]
+        for key, values in memo[(a, b)]:
+            full = (*key, key[0].replace(day=1))
+            _add(out, tuple(full[keys.index(k)] for k in by), values)
+    return out
+
+
+def _plan(first: dt.date, last: dt.date, through: dt.date | None, months_through: dt.date | None,
+          by: tuple[str, ...]) -> tuple[list[tuple], list[tuple[dt.date, dt.date]]]:
+    """What answers first..last: summary reads (table, date field, from, to) — whole closed months
+    from the monthly table unless grouped by day, other summarised days from the daily one — and
+    the ranges read from the tickets (today, and days not summarised yet)."""
+    reads: list[tuple] = []
+    live: list[tuple[dt.date, dt.date]] = []
+
+    def daily(a: dt.date, b: dt.date) -> None:
+        if a > b:
+            return
+        live_from = a
+        if through is not None and through >= a:
+            reads.append((DailyTicketStat, "day", a, min(through, b)))
+            live_from = min(through, b) + dt.timedelta(days=1)
+        if live_from <= b:
+            live.append((live_from, b))
+
     if "day" not in by and months_through is not None and through is not None:
         m_first = first if first.day == 1 else month_end(first) + dt.timedelta(days=1)
         m_last = min(months_through, last, through)
         if month_end(m_last) != m_last:
             m_last = m_last.replace(day=1) - dt.timedelta(days=1)
         if m_first < m_last:
-            _rows_daily(first, m_first - dt.timedelta(days=1), through, *args)
-            _summed(MonthlyTicketStat, "month", m_first, m_last, regions, departments, by, out)
-            _rows_daily(m_last + dt.timedelta(days=1), last, through, *args)
-            return out
-    _rows_daily(first, last, through, *args)
-    return out
-
-
-def _rows_daily(first: dt.date, last: dt.date, through: dt.date | None, regions: list[str] | None,
-                departments: set[str] | None, by: tuple[str, ...], out: Vectors, live: dict | None) -> None:
-    if first > last:
-        return
-    live_from = first
-    if through is not None and through >= first:
-        _summed(DailyTicketStat, "day", first, min(through, last), regions, departments, by, out)
-        live_from = min(through, last) + dt.timedelta(days=1)
-    if live_from <= last:
-        memo = {} if live is None else live
-        if (live_from, last) not in memo:
-            memo[(live_from, last)] = [(key, [c[m] for m in METRICS])
-                                       for key, c in direct(live_from, last, regions, departments).items()]
-        keys = (*KEYS, "month")
-        for key, values in memo[(live_from, last)]:
-            full = (*key, key[0].replace(day=1))
-            _add(out, tuple(full[keys.index(k)] for k in by), values)
+            daily(first, m_first - dt.timedelta(days=1))
+            reads.append((MonthlyTicketStat, "month", m_first, m_last))
+            daily(m_last + dt.timedelta(days=1), last)
+            return reads, live
+    daily(first, last)
+    return reads, live
 
 
 def overdue_open(first: dt.date, last: dt.date, regions: list[str] | None, departments: set[str] | None,

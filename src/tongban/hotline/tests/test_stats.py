@@ -194,3 +194,27 @@ def test_dashboard_views_add_up_and_read_todays_tickets_once(hotline):
                   if 'FROM "hotline_ticket"' in q["sql"] and 'AS "filed"' in q["sql"]]
     assert len(live_reads) == 1, [q["sql"][:120] for q in live_reads]
     assert len(queries.captured_queries) <= 25
+
+
+def test_the_summaries_part_is_kept_until_the_job_moves_the_watermark(hotline):
+    """The summary tables change only in the job, which moves the watermarks: a dashboard with
+    the same watermarks reuses the summaries' part (no read of them), today stays live, and the
+    next run of the job shows a change at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(2):
+        closed(hotline, phone=f"1390415000{i}")
+    Ticket.objects.update(filed_at=timezone.now() - dt.timedelta(days=1))
+    stats.refresh_touched()
+    first = stats.overview(hotline.cast.supervisor)
+    file(hotline.operator, NOISE, phone="13904150009")  # today: live, seen at once
+    with CaptureQueriesContext(connection) as queries:
+        again = stats.overview(hotline.cast.supervisor)
+    assert not [q for q in queries.captured_queries if "ticketstat" in q["sql"]]
+    assert again["totals"]["filed"] == first["totals"]["filed"] + 1
+    assert again["totals"]["reopened"] == first["totals"]["reopened"] == 0
+    Ticket.objects.filter(pk=Ticket.objects.order_by("pk").first().pk).update(reopened_count=1,
+                                                                             updated_at=timezone.now())
+    stats.refresh_touched()
+    assert stats.overview(hotline.cast.supervisor)["totals"]["reopened"] == 1
