@@ -40,8 +40,8 @@ def list_licences(request: HttpRequest, holder: str = "", page: int = 1, page_si
 
 @router.get("/licences/keys", auth=None, summary="印章公钥登记簿（含已停用的密钥）")
 def key_register(request: HttpRequest) -> dict:
-    rows = SealKey.objects.select_related("department").order_by("department_id", "-created_at")
-    return {"count": rows.count(), "items": [key_row(k) for k in rows]}
+    rows = list(SealKey.objects.select_related("department").order_by("department_id", "-created_at"))
+    return {"count": len(rows), "items": [key_row(k) for k in rows]}  # one query: the register is small
 
 
 def key_row(k: SealKey) -> dict[str, Any]:
