@@ -7,19 +7,23 @@ On DATABASE_URL (default PostgreSQL `tongban_bench_stats`; created, migrated, de
 cases are written with COPY (every column of the model, reused when there); the reviews are written with COPY,
 one per decided case, levels weighted towards the good end.
 
-    ./tongban bench stats [--cases 1000000 --reviews 300000 --clients 20 --duration 30]
+    ./tongban bench stats [--cases 1000000 --reviews 300000 --clients 20 --duration 60 --rates 20,40,60]
     ./tongban bench stats --generate-only          # build the database once (cases, reviews, summaries)
     ./tongban bench stats --steps overview,queries # then re-measure against it
 
-The overview is measured over HTTP (gunicorn, load generator in this process) with the live part
-computed on every request (cold), then cached (warm); --in-process uses threads instead.
+The overview is measured over HTTP (gunicorn, bench_http's load generator in this process) as
+BENCHMARKS.md asks: open loop at each of --rates over ≤ --clients connections until one queues,
+then closed loop (saturation); --writes N touches N cases a second meanwhile (each write changes
+the key of the cached cube, so the server recomputes); --in-process uses threads instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import io
+import itertools
 import os
 import random
 import sys
@@ -194,58 +198,109 @@ def supervisors(count: int) -> list:
     return users
 
 
-def overview_http(clients: int, duration: float, warmup: float, queries: list[tuple[str, str]],
-                  cache_seconds: int) -> dict[str, tuple[list[float], int]]:
+@contextlib.contextmanager
+def _overview_load(path: str, tokens: list[str]):
+    """bench_http's open_loop / closed_loop aimed at one overview URL, each request signed with
+    the next supervisor's token in turn (the API throttles each user to 1,200 requests a minute):
+    its endpoint list and client factory are swapped for the duration."""
+    import bench_http
+
+    saved = bench_http.ENDPOINTS, bench_http.client_for
+    turn = itertools.cycle(tokens)
+
+    async def sign(request) -> None:
+        request.headers["Authorization"] = f"Bearer {next(turn)}"
+
+    def client_for(base: str, connections: int):
+        client = saved[1](base, connections)
+        client.event_hooks["request"].append(sign)
+        return client
+
+    bench_http.ENDPOINTS, bench_http.client_for = (path,), client_for
+    try:
+        yield
+    finally:
+        bench_http.ENDPOINTS, bench_http.client_for = saved
+
+
+class Writer(threading.Thread):
+    """A case touched (`updated_at` = now, as every transition writes it) `per_second` times a
+    second while the load runs: each write changes the state the cached cube is keyed by, so the
+    server recomputes the overview after it — a city's working-hour write rate, not a quiet one."""
+
+    def __init__(self, per_second: float) -> None:
+        super().__init__(daemon=True)
+        self.per_second, self.done, self.writes = per_second, threading.Event(), 0
+
+    def run(self) -> None:
+        from django.db import connection
+        from django.utils import timezone
+
+        from tongban.cases.models import Case
+
+        top = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        rng = random.Random(7)
+        while self.per_second > 0 and not self.done.wait(1 / self.per_second):
+            self.writes += Case.objects.filter(pk=rng.randint(1, top)).update(updated_at=timezone.now())
+        connection.close()
+
+
+def overview_http(clients: int, duration: float, warmup: float, queries: list[tuple[str, str]], rates: list[float],
+                  writes: float, say) -> None:
     """gunicorn (as `./tongban run`: 2 workers × 4 threads, DEBUG off) and, in this process
-    (asyncio + httpx, separate from the server), `clients` closed-loop clients without think time
-    per query: {label: (latencies ms, errors)}."""
+    (bench_http's asyncio + httpx load generator, separate from the server), per query: (a) open
+    loop at each rate over at most `clients` connections — latency from each request's scheduled
+    start, so queueing shows — stopping after the first rate that needed every connection at once
+    (queueing); (b) closed loop, `clients` clients without think time (saturation)."""
     import asyncio
     import logging
 
-    import httpx
     from django.db import connections
 
-    from bench_http import client_for, free_port, start_server, stop_server, wait_until_up
+    from bench_http import closed_loop, free_port, open_loop, start_server, stop_server, wait_until_up
     from tongban.identity.actions import create_token
 
     tokens = [create_token(user, days=1, name="bench-http")[1] for user in supervisors(clients)]
     connections.close_all()
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    os.environ["TONGBAN_STATS_LIVE_CACHE_SECONDS"] = str(cache_seconds)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(port, 2, 4)
-
-    async def run(path: str) -> tuple[list[float], int]:
-        times: list[float] = []
-        errors = 0
-        async with client_for(base, clients) as client:
-            began = time.perf_counter()
-            start, stop = began + warmup, began + warmup + duration
-
-            async def worker(token: str) -> None:
-                nonlocal errors
-                while (now := time.perf_counter()) < stop:
-                    try:
-                        ok = (await client.get(path, headers={"Authorization": f"Bearer {token}"})).status_code == 200
-                    except httpx.HTTPError:  # a transport error counts as an error
-                        ok = False
-                    if now >= start:
-                        times.append((time.perf_counter() - now) * 1000)
-                        errors += not ok
-
-            await asyncio.gather(*(worker(token) for token in tokens))
-        return times, errors
-
+    writer = Writer(writes)
     try:
         asyncio.run(wait_until_up(base, server))
-        return {label: asyncio.run(run("/api/stats/overview" + query)) for label, query in queries}
+        writer.start()
+        say(f"load     gunicorn 2 workers × 4 threads, DEBUG off; asyncio + httpx load generator in this process; "
+            f"{warmup:g} s warm-up, {duration:g} s measured per row; "
+            + (f"a case written {writes:g} times a second throughout" if writes else "no writes during the load"))
+        for label, query in queries:
+            path = "/api/stats/overview" + query
+            with _overview_load(path, tokens):
+                for rate in rates:
+                    tally = asyncio.run(open_loop(base, rate, clients, warmup, duration))
+                    times, errors = tally.latencies[path], tally.errors[path]
+                    queued = tally.in_flight_max >= clients
+                    say(f"open     {label}, {rate:g} req/s: p50 {percentile(times, 0.5):.0f} ms, "
+                        f"p95 {percentile(times, 0.95):.0f} ms, p99 {percentile(times, 0.99):.0f} ms, "
+                        f"max {max(times, default=0):.0f} ms ({len(times)} requests, {errors} errors; most in flight "
+                        f"{tally.in_flight_max} of {clients} connections{' — QUEUEING' if queued else ''})")
+                    if queued:
+                        break
+                tally, seconds = asyncio.run(closed_loop(base, clients, warmup, duration))
+                times, errors = tally.latencies[path], tally.errors[path]
+                say(f"closed   {label}, {clients} clients: {len(times) / seconds:.1f} req/s, "
+                    f"p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms, "
+                    f"p99 {percentile(times, 0.99):.0f} ms ({len(times)} requests, {errors} errors)")
     finally:
+        writer.done.set()
         stop_server(server)
-        os.environ.pop("TONGBAN_STATS_LIVE_CACHE_SECONDS", None)
+    if writes:
+        say(f"writes   {writer.writes} cases touched during the load")
 
 
-def queries_per_overview() -> int:
+def queries_per_overview() -> tuple[int, int]:
+    """Queries of one overview (city) computed, then read from the exact cache."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -256,9 +311,12 @@ def queries_per_overview() -> int:
     _, raw = create_token(User.objects.get(username="supervisor"), days=1, name="bench-q")
     client = Client(headers={"Authorization": f"Bearer {raw}"})
     client.get("/api/stats/overview")
-    with CaptureQueriesContext(connection) as ctx:
+    cache.clear()
+    with CaptureQueriesContext(connection) as computed:
         client.get("/api/stats/overview")
-    return len(ctx.captured_queries)
+    with CaptureQueriesContext(connection) as cached:
+        client.get("/api/stats/overview")
+    return len(computed.captured_queries), len(cached.captured_queries)
 
 
 def main() -> int:
@@ -269,8 +327,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--in-process", action="store_true",
                         help="overview clients as threads of this process (django.test.Client) instead of HTTP")
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds measured per overview query (HTTP)")
-    parser.add_argument("--warmup", type=float, default=5.0, help="seconds not counted first (HTTP)")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds measured per overview row (HTTP)")
+    parser.add_argument("--warmup", type=float, default=10.0, help="seconds not counted first (HTTP)")
+    parser.add_argument("--rates", default="20,40,60",
+                        help="open-loop arrival rates (req/s) tried in turn per query, up to the first that queues")
+    parser.add_argument("--writes", type=float, default=0.0,
+                        help="cases written per second during the HTTP load (each one invalidates the cached cube)")
     parser.add_argument("--live-days", type=int, default=1,
                         help="days before today left unsummarised for the overview (computed live with today, as "
                              "before the nightly job has run): 1 = a whole day of live rows whatever the hour")
@@ -319,8 +381,10 @@ def main() -> int:
         days = actions.refresh_statistics()
         say(f"nightly  incremental refresh: {len(days)} touched days in {time.perf_counter() - t:.1f} s")
     if "overview" in steps:
-        StatsWatermark.objects.filter(name="daily").update(
-            summarised_through=today - dt.timedelta(days=1 + args.live_days))
+        # made when missing: a database built by --generate-only has the summary rows but no watermark
+        # (the rebuild does not move it), and without one every day of the year would be read live
+        StatsWatermark.objects.update_or_create(name="daily", defaults={
+            "summarised_through": today - dt.timedelta(days=1 + args.live_days)})
         say(f"live     the overview computes {args.live_days} past day(s) and today from the raw rows")
         queries = [("city, this year", ""),
                    ("one district (210202), a year", f"?region=210202&from={today - dt.timedelta(days=365)}")]
@@ -330,17 +394,11 @@ def main() -> int:
                 say(f"overview {label}: p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms "
                     f"({len(times)} requests, {args.clients} concurrent clients, in-process)")
         else:
-            for cache_seconds in (0, 30):
-                state = "cold: live part computed on every request" if not cache_seconds else \
-                    f"warm: live part cached {cache_seconds} s (TONGBAN_STATS_LIVE_CACHE_SECONDS)"
-                for label, (times, errors) in overview_http(args.clients, args.duration, args.warmup, queries,
-                                                            cache_seconds).items():
-                    say(f"overview {label}, {state}: p50 {percentile(times, 0.5):.0f} ms, "
-                        f"p95 {percentile(times, 0.95):.0f} ms, p99 {percentile(times, 0.99):.0f} ms "
-                        f"({len(times)} requests in {args.duration:g} s, {errors} errors; {args.clients} closed-loop "
-                        "HTTP clients, gunicorn 2 workers × 4 threads, load generator in this process)")
+            overview_http(args.clients, args.duration, args.warmup, queries,
+                          [float(r) for r in args.rates.split(",")], args.writes, say)
     if "queries" in steps:
-        say(f"queries  per overview: {queries_per_overview()}")
+        computed, cached = queries_per_overview()
+        say(f"queries  per overview: {computed} computed, {cached} from the cache")
     if "scan" in steps:
         t = time.perf_counter()
         summary = actions.scan()

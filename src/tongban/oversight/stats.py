@@ -5,7 +5,9 @@ One direct computation over the raw rows (`direct`) feeds both the daily summary
 (`refresh_days`, only the days touched since the last run — `refresh_touched`, the scheduled
 job) and the live figures of today and of any day not summarised yet. The overview adds the
 summaries of the past to the live rows, then the point-in-time figures (backlog, overdue): the
-same numbers on the API, the public page and the Excel export.
+same numbers on the API, the public page and the Excel export. `cube` keeps each result in the
+cache under a key that changes with any row it counts (`state`): exact, and one query per
+overview while nothing changes.
 
 Visits (首问登记 S3 16, 最多跑一次 S0 二(三)): a finished case's visits are the distinct days the
 applicant came in person — the day of a window filing and the days of the window visits
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -216,17 +219,95 @@ _KEY_INDEX = {"region": 0, "department": 1, "item": 2}
 Cell = tuple[str, str, str]  # region, department, item
 
 
+# --- the exact cache of the cube ---------------------------------------------------------------------
+# A cube is kept in the cache under a key made of its arguments, today and the *state* of every
+# table it is read from (one query, each part an index-only look at the newest row): the newest
+# `updated_at` of the cases (every transition writes it), reviews and rectifications, the newest
+# id of the case steps, clock events, materials and window visits (rows only ever added), the
+# newest summary row and the watermark. Any change to what the figures count changes the key, so
+# a cached cube is the cube computed now — no expiry needed for exactness. One proviso: a
+# transaction that commits after a later one was already seen carries an older `updated_at`;
+# while the newest change is younger than SETTLE (longer than any transaction of the cases app),
+# an entry lives only SETTLE seconds, so such a late commit is counted at most SETTLE after it.
+SETTLE = 15
+KEEP = 600
+_LOCKS = [threading.Lock() for _ in range(64)]  # one computation per key at a time in a process
+
+
+def _parse(value: Any, kind: type) -> Any:
+    """A date or datetime from a raw query (SQLite answers strings)."""
+    if value is None or isinstance(value, kind):
+        return value
+    parsed = kind.fromisoformat(str(value)) if kind is dt.date else dt.datetime.fromisoformat(str(value))
+    if kind is dt.datetime and timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed
+
+
+def state() -> tuple[dt.date | None, tuple, dt.datetime | None]:
+    """(the watermark's last summarised day, the state of every table the cube reads, the newest
+    change time) in one query."""
+    from tongban.cases.models import CaseClockEvent, CaseStep
+    from tongban.reviews.models import Rectification
+
+    def newest(model: Any, column: str) -> str:
+        return f"(SELECT MAX({column}) FROM {model._meta.db_table})"  # noqa: S608 - the models' own tables
+
+    mark = StatsWatermark._meta.db_table
+    parts = [f"(SELECT summarised_through FROM {mark} WHERE name = %s)",  # noqa: S608 - the model's own table
+             f"(SELECT changes_since FROM {mark} WHERE name = %s)",  # noqa: S608
+             newest(Case, "updated_at"), newest(Review, "updated_at"), newest(Rectification, "updated_at"),
+             newest(CaseStep, "id"), newest(CaseClockEvent, "id"), newest(CaseMaterial, "id"),
+             newest(WindowVisit, "id"), newest(DailyStat, "id"), newest(MonthlyStat, "id")]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), [WATERMARK, WATERMARK])
+        row = cursor.fetchone()
+    times = [_parse(v, dt.datetime) for v in row[2:5]]
+    return _parse(row[0], dt.date), tuple(str(v) for v in row), max((t for t in times if t), default=None)
+
+
 def cube(first: dt.date, last: dt.date, regions: list[str] | None,
          department: str | None = None) -> dict[Cell, Counter]:
+    """Every figure per (region, department, item) for the days first..last (`compute`), kept in
+    the cache until any row it counts changes (see SETTLE): equal to `compute` at every moment,
+    and one query when nothing changed since it was last computed."""
+    if first > last:
+        return defaultdict(Counter)
+    through, tables, newest = state()
+    scope = "all" if regions is None else ",".join(sorted(regions))
+    key = "oversight:cube:" + hashlib.sha256(
+        f"{first}|{last}|{scope}|{department}|{timezone.localdate()}|{tables}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    with _LOCKS[int(key[-8:], 16) % len(_LOCKS)]:
+        cached = cache.get(key)  # another thread of this process may just have computed it
+        if cached is not None:
+            return cached
+        began = timezone.now()
+        out = compute(first, last, regions, department, through=through)
+        settled = newest is None or (began - newest).total_seconds() > SETTLE
+        cache.set(key, out, KEEP if settled else SETTLE)
+    return out
+
+
+_UNREAD = object()
+
+
+def compute(first: dt.date, last: dt.date, regions: list[str] | None,
+            department: str | None = None, *, through: Any = _UNREAD) -> dict[Cell, Counter]:
     """Every figure per (region, department, item) for the days first..last: summaries where a
     day is summarised, the raw rows for the rest (today and any day the job has not reached),
     plus the point-in-time backlog and overdue and the rectifications opened in the range. One
     pass whatever the grouping asked for (`project`): a dashboard page stays at a fixed number
-    of queries."""
+    of queries. `through`: the watermark's last summarised day when the caller has read it."""
     out: dict[Cell, Counter] = defaultdict(Counter)
     if first > last:
         return out
-    mark = StatsWatermark.objects.filter(name=WATERMARK).values_list("summarised_through", flat=True).first()
+    mark = StatsWatermark.objects.filter(name=WATERMARK).values_list("summarised_through", flat=True).first() \
+        if through is _UNREAD else through
     through = min(mark, last) if mark else None
     live_from = first
     if through is not None and through >= first:
