@@ -9,7 +9,8 @@ On DATABASE_URL (default PostgreSQL `tongban_bench_disclosure`; created, migrate
 2. **Documents**: `--documents` policy documents spread over the sites' 政策文件 columns, built in
    bulk: treebeard paths computed here (`Page._get_path`), ids drawn from the page sequence, the
    page and document rows inserted in batches, then each column's `numchild` set. Search tokens
-   are jieba's, as `PolicyDocumentPage.save` makes them. Reused on the next run (only the missing
+   are jieba's and the site is recorded on the row, as `PolicyDocumentPage.save` does.
+   Reused on the next run (only the missing
    ones are added).
 3. **HTTP**: gunicorn as `./tongban run` starts it (`--workers 2 --threads 4`, DEBUG off); this
    process sends `GET /api/disclosure/documents?q=…[&site=…]` and `GET /<site>/zcwj/` (the column
@@ -113,7 +114,7 @@ def add_documents(sites: list, total: int, batch: int = 4000) -> float:
     todo = total - have
     per_column = [todo // len(columns) + (1 if i < todo % len(columns) else 0) for i in range(len(columns))]
     serial = have
-    for column, count in zip(columns, per_column, strict=True):
+    for site, column, count in zip(sites, columns, per_column, strict=True):
         column.refresh_from_db()
         made = 0
         while made < count:
@@ -144,7 +145,7 @@ def add_documents(sites: list, total: int, batch: int = 4000) -> float:
                     has_unpublished_changes=False, first_published_at=at, last_published_at=at,
                     latest_revision_created_at=at, document_number=number, issuer_name=f"大连市{issuer}",
                     index_number=f"11210200MB0000000X/{YEAR}-{serial:06d}", written_on=formed, formed_on=formed,
-                    published_on=published, topics=f"{topic}、{other}", body=body,
+                    published_on=published, topics=f"{topic}、{other}", body=body, site_id=site.pk,
                 )
                 doc.search_tokens = tokens(f"{title} {number}  {doc.issuer_name} {strip_tags(body)}")
                 doc.search_title = title.upper()

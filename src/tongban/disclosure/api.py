@@ -164,6 +164,19 @@ def list_documents(
 SEARCH_COUNT_LIMIT = 200
 
 
+@router.post(
+    "/disclosure/documents/{page_id}/redact-attachment",
+    summary="附件去标识化（R21）：含个人信息的PDF页面重新生成为不含文字层的图像，附处理说明页（编辑、审批人员）",
+)
+def redact_document_attachment(request: HttpRequest, page_id: int) -> dict:
+    from wagtail.models import Page
+
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None or not permissions.may_moderate(request.auth):
+        raise NotFound("未找到该文件")
+    return page_actions.redact_attachment(request.auth, page)
+
+
 @router.get("/disclosure/documents/{page_id}", auth=None, summary="政策文件详情")
 def get_document(request: HttpRequest, page_id: int) -> dict:
     return selectors.document_detail(page_id)
@@ -307,6 +320,28 @@ def _post_site_message(request: HttpRequest, site: str, payload: MessageIn):
     return 201, {"id": row.pk, "number": row.number, "status": row.status, "ticket": row.ticket_number or None}
 
 
+@router.get(
+    "/disclosure/sites/{site}/messages/queue",
+    summary="本站留言办理队列（本站编辑、承办部门）：status=pending|published|hidden，answered=true|false",
+)
+def site_message_queue(
+    request: HttpRequest, site: str, status: str = "", answered: bool | None = None, page: int = 1, page_size: int = 20
+) -> dict:
+    from . import message_selectors
+
+    rows = message_selectors.staff_messages(request.auth, message_selectors.site_by_slug(site), status[:20])
+    if answered is not None:
+        rows = rows.filter(answered_at__isnull=not answered)
+    return paginate(rows, page, page_size, message_selectors.staff_row)
+
+
+@router.get("/disclosure/messages/{message_id}", summary="一条留言的办理详情（本站编辑、承办部门）")
+def get_staff_message(request: HttpRequest, message_id: int) -> dict:
+    from . import message_selectors
+
+    return message_selectors.staff_row(message_selectors.staff_message(request.auth, message_id))
+
+
 @router.post(
     "/disclosure/messages/{message_id}/actions/{action}",
     summary="办理留言：publish、hide（本站编辑）；answer（本站编辑、承办部门）",
@@ -326,3 +361,60 @@ def site_health(request: HttpRequest, site: str) -> dict:
 
     result = message_selectors.latest_health(request.auth, message_selectors.site_by_slug(site))
     return result or {"site": site, "started_at": None, "passed": None, "checks": []}
+
+
+# --- a site's administrator: its staff and settings (site_admin.py) -----------------------------------
+
+
+class StaffIn(Schema):
+    username: str = Field(..., description="工作人员账号", max_length=150)
+    role: str = Field(
+        ..., description="editor（编辑）|reviewer（审核）|admin（站点管理员，仅平台管理员可任命）", max_length=20
+    )
+
+
+class SiteSettingsIn(Schema):
+    organiser: str | None = Field(None, description="主办单位（R22）", max_length=1000)
+    contact: str | None = Field(None, description="联系方式（R22）", max_length=1000)
+    site_code: str | None = Field(None, description="网站标识码", max_length=1000)
+    messages_enabled: bool | None = Field(None, description="开通网站留言")
+    messages_to_hotline: bool | None = Field(None, description="留言转12345热线")
+
+
+@router.get("/disclosure/sites/{site}/staff", summary="本站人员（站点管理员）：编辑、审核、管理员")
+def list_site_staff(request: HttpRequest, site: str) -> dict:
+    from . import site_admin
+
+    root = site_admin.admin_site(request.auth, site)
+    return {"site": root.slug, "staff": site_admin.site_staff(request.auth, root)}
+
+
+@router.post("/disclosure/sites/{site}/staff", summary="任命本站编辑或审核人员（站点管理员）")
+def grant_site_role(request: HttpRequest, site: str, payload: StaffIn) -> dict:
+    from . import site_admin
+
+    root = site_admin.admin_site(request.auth, site)
+    return {"site": root.slug, "staff": site_admin.grant(request.auth, root, payload.username, payload.role)}
+
+
+@router.delete("/disclosure/sites/{site}/staff/{role}/{username}", summary="免去本站编辑或审核人员（站点管理员）")
+def revoke_site_role(request: HttpRequest, site: str, role: str, username: str) -> dict:
+    from . import site_admin
+
+    root = site_admin.admin_site(request.auth, site)
+    return {"site": root.slug, "staff": site_admin.revoke(request.auth, root, username, role)}
+
+
+@router.get("/disclosure/sites/{site}/settings", summary="本站设置：页脚标识（R22）与留言（站点管理员）")
+def get_site_settings(request: HttpRequest, site: str) -> dict:
+    from . import site_admin
+
+    return site_admin.site_settings(site_admin.admin_site(request.auth, site))
+
+
+@router.patch("/disclosure/sites/{site}/settings", summary="修改本站设置（站点管理员）")
+def patch_site_settings(request: HttpRequest, site: str, payload: SiteSettingsIn) -> dict:
+    from . import site_admin
+
+    root = site_admin.admin_site(request.auth, site)
+    return site_admin.update_settings(request.auth, root, payload.dict(exclude_none=True))

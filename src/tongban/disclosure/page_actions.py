@@ -62,7 +62,12 @@ def ensure_directory(site: DisclosureSiteRoot) -> list[ColumnPage]:
     return made
 
 
-SITE_GROUP_PERMISSIONS = {"编辑": ("add_page", "change_page"), "审核": ("add_page", "change_page", "publish_page")}
+SITE_GROUP_PERMISSIONS = {
+    "编辑": ("add_page", "change_page"),
+    "审核": ("add_page", "change_page", "publish_page"),
+    # the site's administrator (site_admin.py): its pages like a reviewer, plus locks
+    "管理员": ("add_page", "change_page", "publish_page", "lock_page", "unlock_page"),
+}
 
 
 SITE_COLLECTION_PERMISSIONS = {
@@ -165,6 +170,56 @@ def record_privacy_reason(actor: User, page: Page, reason: str) -> Page:
         specific.save_revision(user=actor)
         audit.record("disclosure.page.privacy_reason", obj=specific, data={"reason": reason[:200]})
     return specific
+
+
+def redact_attachment(actor: User, page: Page) -> dict[str, Any]:
+    """R21: the document's PDF attachment republished redacted — every page with personal data
+    re-rendered as an image without it (redaction.py), a notice page saying what was removed and
+    on what ground — as a new document in the same collection, which the page now links; the
+    original stays in the collection for the record and is no longer attached."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    from . import redaction
+    from .models import PolicyDocumentPage
+
+    if not permissions.may_moderate(actor):
+        raise PermissionDenied("只有审批人员或编辑可以处理附件")
+    specific = page.specific
+    if not isinstance(specific, PolicyDocumentPage) or not specific.attachment_id:
+        raise FieldError("attachment", "该页面没有附件")
+    original = specific.attachment
+    try:
+        with original.file.open("rb") as handle:
+            data = handle.read()
+    except OSError:
+        raise FieldError("attachment", "附件文件无法读取，请重新上传") from None
+    if data[:5] != b"%PDF-":
+        raise FieldError("attachment", "只能自动处理PDF附件；其他格式请上传已去除个人信息的文件替换")
+    try:
+        redacted, report = redaction.redact_pdf(data, title=original.title)
+    except Exception:  # a damaged PDF pdfminer or pypdf cannot read
+        import logging
+
+        logging.getLogger(__name__).warning("附件%s去标识化失败", original.pk, exc_info=True)
+        raise FieldError("attachment", "附件PDF无法解析，请上传已去除个人信息的文件替换") from None
+    if not report.findings:
+        raise Conflict("附件中未发现个人信息，无需处理")
+    with transaction.atomic():
+        clean = get_document_model().objects.create(
+            title=f"{original.title}（已去标识化）"[:255],
+            file=ContentFile(redacted, name=f"redacted-{specific.pk}.pdf"),
+            collection=original.collection,
+        )
+        specific.attachment = clean
+        type(specific).objects.filter(pk=specific.pk).update(attachment=clean)
+        specific.save_revision(user=actor)
+        audit.record(
+            "disclosure.page.redact_attachment",
+            obj=specific,
+            data={"original": original.pk, "redacted": clean.pk, **report.as_dict()},
+        )
+    return {"page": specific.pk, "attachment": clean.pk, **report.as_dict()}
 
 
 def comment(

@@ -118,7 +118,8 @@ def documents(
         root = DisclosureSiteRoot.objects.filter(Q(slug=site) | Q(pk=int(site) if site.isdigit() else None)).first()
         if root is None:
             raise FieldError("site", f"未找到站点“{site}”")
-        rows = rows.descendant_of(root)
+        # the site recorded on the document row (its (site, newest) index), not a path prefix on the page tree
+        rows = rows.filter(site=root)
     if document_number:
         rows = rows.filter(document_number__icontains=document_number.strip())
     if issuer:

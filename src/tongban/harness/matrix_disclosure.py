@@ -39,6 +39,11 @@ SITE_API, SITE_PAGE = "/api/disclosure/sites/gk-matrix", "/disclosure/sites/gk-m
 SITE_EDITORS = access("403", anonymous="401", editor=ALLOWED, admin=ALLOWED)
 # a message of the matrix site: beyond its editors' and department's reach it does not exist
 MESSAGE_HANDLERS = access("404", anonymous="401", editor=ALLOWED, admin=ALLOWED)
+# the matrix site's administrators (site_admin.py): none appointed, so platform administrators alone
+SITE_ADMINS = access("404", anonymous="401", admin=ALLOWED)
+# permissions.MODERATOR_ROLES: editors, officers, heads; administrators
+MODERATORS = access("404", anonymous="401", officer_a=ALLOWED, officer_b=ALLOWED, officer_other_region=ALLOWED,
+                    head=ALLOWED, editor=ALLOWED, admin=ALLOWED)
 
 ROWS: list[Row] = [
     api(
@@ -119,6 +124,20 @@ ROWS: list[Row] = [
     api("POST /api/disclosure/messages/{message_id}/actions/{action}", MESSAGE_HANDLERS, "答复留言（空答复：422）",
         path="/api/disclosure/messages/{disclosure_message}/actions/answer", data={"text": ""}),
     api("GET /api/disclosure/sites/{site}/health", SITE_EDITORS, "网站健康检查结果", path=SITE_API + "/health"),
+    api("GET /api/disclosure/sites/{site}/messages/queue", SITE_EDITORS, "留言办理队列",
+        path=SITE_API + "/messages/queue"),
+    api("GET /api/disclosure/messages/{message_id}", MESSAGE_HANDLERS, "留言办理详情",
+        path="/api/disclosure/messages/{disclosure_message}"),
+    api("GET /api/disclosure/sites/{site}/staff", SITE_ADMINS, "本站人员", path=SITE_API + "/staff"),
+    api("POST /api/disclosure/sites/{site}/staff", SITE_ADMINS, "任命本站人员（空账号：422）", path=SITE_API + "/staff",
+        data={"username": "", "role": "editor"}),
+    api("DELETE /api/disclosure/sites/{site}/staff/{role}/{username}", SITE_ADMINS, "免去本站人员（非本站人员：422）",
+        path=SITE_API + "/staff/editor/nobody"),
+    api("GET /api/disclosure/sites/{site}/settings", SITE_ADMINS, "本站设置", path=SITE_API + "/settings"),
+    api("PATCH /api/disclosure/sites/{site}/settings", SITE_ADMINS, "修改本站设置（主办单位为空：422）",
+        path=SITE_API + "/settings", data={"organiser": ""}),
+    api("POST /api/disclosure/documents/{page_id}/redact-attachment", MODERATORS, "附件去标识化（无附件：422）",
+        path="/api/disclosure/documents/{disclosure_document}/redact-attachment"),
     page("disclosure/sites/<slug:site>/messages/", PUBLIC, "站点留言页", path=SITE_PAGE + "messages/"),
     page("disclosure/sites/<slug:site>/messages/", SIGNED_IN, "提交留言（空内容：422）", method="POST",
          path=SITE_PAGE + "messages/", data={"title": "", "text": "", "token": "matrix"}),

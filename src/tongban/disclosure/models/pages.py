@@ -247,6 +247,19 @@ class PolicyDocumentPage(PrivacyGated, Page):
     # the title upper-cased beside the tokens, so that both searches run on this table's trigram
     # indexes (migration 0005) and the planner can OR them; see selectors.documents
     search_title = models.CharField(max_length=255, blank=True, editable=False)
+    # the disclosure site the document lives in (its nearest DisclosureSiteRoot ancestor), kept on
+    # the row so that a search within one site is a range of the (site, newest) index instead of a
+    # path prefix on Wagtail's page table; set on save, after a move (apps.py) and by migration 0007
+    site = models.ForeignKey(
+        "disclosure.DisclosureSiteRoot",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        verbose_name="所属站点",
+    )
 
     base_form_class = PrivacyGatedForm
     exclude_fields_in_copy = ["registration_number", "registered_on", "validity_changed_on"]
@@ -286,7 +299,10 @@ class PolicyDocumentPage(PrivacyGated, Page):
     class Meta:
         verbose_name = "政策文件"
         # listings and searches show the newest first: read in this order, they stop at the page shown
-        indexes = [models.Index(F("published_on").desc(), F("page_ptr").desc(), name="disclosure_doc_newest")]
+        indexes = [
+            models.Index(F("published_on").desc(), F("page_ptr").desc(), name="disclosure_doc_newest"),
+            models.Index(fields=["site", "-published_on", "-page_ptr"], name="disclosure_doc_site_newest"),
+        ]
 
     def privacy_text(self) -> str:
         return f"{self.title}\n{strip_tags(self.body or '')}\n{self.attachment_text()}"
@@ -405,9 +421,21 @@ class PolicyDocumentPage(PrivacyGated, Page):
                 f"{strip_tags(self.body or '')}"
             )
             self.search_title = (self.title or "").upper()
-            if kwargs.get("update_fields") is not None and changed:
-                kwargs["update_fields"] = list({*kwargs["update_fields"], *changed, "search_tokens", "search_title"})
+            self.site_id = self.site_root_id()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = list(
+                    {*kwargs["update_fields"], *changed, "search_tokens", "search_title", "site"}
+                )
             return super().save(*args, **kwargs)
+
+    def site_root_id(self) -> int | None:
+        """The nearest DisclosureSiteRoot among the page's ancestors (by tree path), else None."""
+        if not self.path:
+            return None
+        prefixes = [self.path[:end] for end in range(self.steplen, len(self.path), self.steplen)]
+        return (
+            DisclosureSiteRoot.objects.filter(path__in=prefixes).order_by("-depth").values_list("pk", flat=True).first()
+        )
 
     def replaces(self):
         """The documents this one replaced (修订 / 废止 linking to it), for the both-ways link."""
@@ -601,3 +629,20 @@ class ConsultationComment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = "征集意见"
+
+
+def assign_sites(page: Page) -> int:
+    """Set the `site` of every policy document in `page`'s subtree (itself included) to its nearest
+    site root: the subtree's outer site first, then each site root inside it, outermost first, so
+    the innermost wins. Run after a move (apps.py); returns the documents updated."""
+    page = Page.objects.get(pk=page.pk)  # the path after the move
+    if DisclosureSiteRoot.objects.filter(pk=page.pk).exists():
+        outer = page.pk
+    else:
+        outer = PolicyDocumentPage(path=page.path).site_root_id()
+    under = PolicyDocumentPage.objects.filter(path__startswith=page.path)
+    updated = under.update(site_id=outer)
+    inner = DisclosureSiteRoot.objects.filter(path__startswith=page.path, depth__gt=page.depth).order_by("depth")
+    for root in inner.only("pk", "path"):
+        under.filter(path__startswith=root.path).update(site_id=root.pk)
+    return updated

@@ -242,3 +242,49 @@ def test_R21_attachments_pass_the_gate_too(site, settings, tmp_path):
     assert "文字层" in e.value.errors[0][1]
     clean = PdfBuilder("通知").paragraph("请各单位认真贯彻落实。").render()
     assert page_actions.add_page(column, _doc(slug="c", attachment=_document("ok.pdf", clean))).live
+
+
+def test_document_records_its_site_and_site_search_uses_it(site, clients):
+    """Per-site search reads the site on the document row (issue 7 at size); it follows the page
+    tree: set on save, changed when the page (or its column) moves to another site."""
+    from wagtail.models import Page
+
+    home = Page.objects.filter(depth=2).order_by("path").first()
+    other = page_actions.create_site(home, title="区公开站点", slug="gk-district")
+    here = page_actions.add_page(_column(site, "zcwj"), _doc(slug="here", title="关于乡村振兴的通知"))
+    there = page_actions.add_page(_column(other, "zcwj"), _doc(slug="there", title="关于乡村振兴的意见"))
+    assert (here.site_id, there.site_id) == (site.pk, other.pk)
+    get = clients.anonymous.get
+
+    def found(query):
+        return sorted(row["id"] for row in get(f"/api/disclosure/documents?{query}").json()["items"])
+
+    assert found("q=乡村振兴") == sorted([here.pk, there.pk])
+    assert found("q=乡村振兴&site=gk-test") == [here.pk]
+    assert found(f"q=乡村振兴&site={other.pk}") == [there.pk]
+    assert get("/api/disclosure/documents?site=no-such-site").status_code == 422
+    # a document moved to the other site is searched there
+    here.specific.move(_column(other, "zcwj"), pos="last-child")
+    assert PolicyDocumentPage.objects.get(pk=here.pk).site_id == other.pk
+    assert found("q=乡村振兴&site=gk-test") == []
+    # a whole column moved: every document under it follows
+    _column(other, "zcwj").move(_column(site, "zcwj"), pos="last-child")
+    assert set(PolicyDocumentPage.objects.values_list("site_id", flat=True)) == {site.pk}
+    assert found("q=乡村振兴&site=gk-test") == sorted([here.pk, there.pk])
+
+
+def test_assign_sites_gives_the_nearest_site(site):
+    """A document under a site nested in another belongs to the inner one (the rule migration
+    0007's back-fill and `assign_sites` after a move both follow)."""
+    from tongban.disclosure.models.pages import assign_sites
+
+    nested = page_actions.create_site(site, title="嵌套站点", slug="gk-nested")
+    outer_doc = page_actions.add_page(_column(site, "zcwj"), _doc(slug="o"))
+    inner_doc = page_actions.add_page(_column(nested, "zcwj"), _doc(slug="i"))
+    assert (outer_doc.site_id, inner_doc.site_id) == (site.pk, nested.pk)
+    PolicyDocumentPage.objects.update(site=None)
+    assert assign_sites(site) == 2
+    assert dict(PolicyDocumentPage.objects.values_list("pk", "site_id")) == {
+        outer_doc.pk: site.pk,
+        inner_doc.pk: nested.pk,
+    }

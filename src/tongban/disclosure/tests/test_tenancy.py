@@ -23,8 +23,9 @@ def test_site_groups_are_made_with_permissions_on_their_own_tree(two_sites):
 
     a, _ = two_sites
     rows = GroupPagePermission.objects.filter(page=a)
-    assert {r.group.name.rsplit("）", 1)[1] for r in rows} == {"编辑", "审核"}
-    assert rows.filter(permission__codename="publish_page").count() == 1
+    assert {r.group.name.rsplit("）", 1)[1] for r in rows} == {"编辑", "审核", "管理员"}
+    assert rows.filter(permission__codename="publish_page").count() == 2  # the reviewers and the administrators
+    assert rows.filter(permission__codename="lock_page").count() == 1
 
 
 def test_editor_of_site_a_sees_nothing_of_site_b(two_sites, cast):

@@ -189,3 +189,22 @@ def test_superuser_walk_does_show_site_b(tenancy, client, cast):
         assert title in bodies
     assert client.get(reverse("wagtailadmin_pages:edit", args=[tenancy["doc_b"].pk])).status_code == 200
     assert client.get(reverse("wagtailimages:edit", args=[tenancy["image_b"].pk])).status_code == 200
+
+
+def test_site_a_administrator_walk_shows_nothing_of_site_b(tenancy, client, cast):
+    """A site's administrator (site_admin.py) has more rights in its own site than an editor and
+    exactly as little of any other: the same walk, and every URL naming B's objects is a 404."""
+    from tongban.disclosure import site_admin
+
+    boss = cast.officer_a
+    site_admin.site_group(tenancy["a"], "admin").user_set.add(boss)
+    _verified(client, boss)
+    for url in filter(None, listings(tenancy)):
+        response = client.get(url)
+        assert response.status_code in (200, 302, 403), (url, response.status_code)
+        assert MARK not in _text(response), f"{url} shows site B"
+    for url in foreign_urls(tenancy):
+        response = client.get(url)
+        assert response.status_code == 404, (url, response.status_code)
+    assert client.get(reverse("wagtailadmin_pages:edit", args=[tenancy["doc_a"].pk])).status_code == 200
+    assert client.get(reverse("wagtailadmin_pages:lock", args=[tenancy["doc_a"].pk])).status_code in (200, 302, 405)
