@@ -6,6 +6,7 @@ admin hooks call."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +29,7 @@ from .models import (
     RegistrationPattern,
 )
 
+logger = logging.getLogger(__name__)
 MAX_COMMENT = 2000
 
 
@@ -76,6 +78,12 @@ SITE_COLLECTION_PERMISSIONS = {
 }
 
 
+def site_group_name(site: DisclosureSiteRoot, role: str = "") -> str:
+    """The name of a site's group for `role` (编辑, 审核, 管理员), or with no role of its collection:
+    the site's title and id (titles may repeat)."""
+    return f"{site.title}（{site.pk}）{role}"
+
+
 def ensure_site_groups(site: DisclosureSiteRoot) -> list[Any]:
     """The site's editor and reviewer groups, with Wagtail page permissions on its tree only, and
     the site's own collection (images and documents) with collection permissions on it only: an
@@ -85,7 +93,7 @@ def ensure_site_groups(site: DisclosureSiteRoot) -> list[Any]:
 
     groups = []
     with transaction.atomic():
-        name = f"{site.title}（{site.pk}）"
+        name = site_group_name(site)
         # Wagtail's migration makes the root collection; a flushed database (transactional tests) has none
         root = Collection.get_first_root_node() or Collection.add_root(name="Root")
         collection = root.get_children().filter(name=name).first() or root.add_child(name=name)
@@ -98,7 +106,7 @@ def ensure_site_groups(site: DisclosureSiteRoot) -> list[Any]:
             content_type__app_label="wagtailadmin", codename="access_admin"
         ).first()
         for role, codenames in SITE_GROUP_PERMISSIONS.items():
-            group, _created = Group.objects.get_or_create(name=f"{site.title}（{site.pk}）{role}")
+            group, _created = Group.objects.get_or_create(name=site_group_name(site, role))
             if admin_access:
                 group.permissions.add(admin_access)
             for codename in codenames:
@@ -199,9 +207,7 @@ def redact_attachment(actor: User, page: Page) -> dict[str, Any]:
     try:
         redacted, report = redaction.redact_pdf(data, title=original.title)
     except Exception:  # a damaged PDF pdfminer or pypdf cannot read
-        import logging
-
-        logging.getLogger(__name__).warning("附件%s去标识化失败", original.pk, exc_info=True)
+        logger.warning("附件%s去标识化失败", original.pk, exc_info=True)
         raise FieldError("attachment", "附件PDF无法解析，请上传已去除个人信息的文件替换") from None
     if not report.findings:
         raise Conflict("附件中未发现个人信息，无需处理")

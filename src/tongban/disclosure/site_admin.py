@@ -21,6 +21,7 @@ from tongban.identity.models import User
 from tongban.identity.scoping import is_admin
 
 from .models import DisclosureSiteRoot
+from .page_actions import ensure_site_groups, site_group_name
 
 # API role name → the group's suffix (page_actions.SITE_GROUP_PERMISSIONS)
 SITE_ROLES = {"editor": "编辑", "reviewer": "审核", "admin": "管理员"}
@@ -32,15 +33,13 @@ REQUIRED = {"organiser": "主办单位", "contact": "联系方式"}  # R22: no s
 
 
 def group_name(site: DisclosureSiteRoot, role: str) -> str:
-    return f"{site.title}（{site.pk}）{SITE_ROLES[role]}"
+    return site_group_name(site, SITE_ROLES[role])
 
 
 def site_group(site: DisclosureSiteRoot, role: str) -> Group:
     """The site's group for `role`, made (with its permissions) when an older site lacks it."""
     group = Group.objects.filter(name=group_name(site, role)).first()
     if group is None:
-        from .page_actions import ensure_site_groups
-
         ensure_site_groups(site)
         group = Group.objects.get(name=group_name(site, role))
     return group

@@ -429,13 +429,7 @@ class PolicyDocumentPage(PrivacyGated, Page):
             return super().save(*args, **kwargs)
 
     def site_root_id(self) -> int | None:
-        """The nearest DisclosureSiteRoot among the page's ancestors (by tree path), else None."""
-        if not self.path:
-            return None
-        prefixes = [self.path[:end] for end in range(self.steplen, len(self.path), self.steplen)]
-        return (
-            DisclosureSiteRoot.objects.filter(path__in=prefixes).order_by("-depth").values_list("pk", flat=True).first()
-        )
+        return nearest_site_root_id(self.path)
 
     def replaces(self):
         """The documents this one replaced (修订 / 废止 linking to it), for the both-ways link."""
@@ -631,15 +625,20 @@ class ConsultationComment(models.Model):
         verbose_name = "征集意见"
 
 
+def nearest_site_root_id(path: str) -> int | None:
+    """The nearest DisclosureSiteRoot among the ancestors of the page at `path` (by tree path), else None."""
+    if not path:
+        return None
+    prefixes = [path[:end] for end in range(Page.steplen, len(path), Page.steplen)]
+    return DisclosureSiteRoot.objects.filter(path__in=prefixes).order_by("-depth").values_list("pk", flat=True).first()
+
+
 def assign_sites(page: Page) -> int:
     """Set the `site` of every policy document in `page`'s subtree (itself included) to its nearest
     site root: the subtree's outer site first, then each site root inside it, outermost first, so
     the innermost wins. Run after a move (apps.py); returns the documents updated."""
     page = Page.objects.get(pk=page.pk)  # the path after the move
-    if DisclosureSiteRoot.objects.filter(pk=page.pk).exists():
-        outer = page.pk
-    else:
-        outer = PolicyDocumentPage(path=page.path).site_root_id()
+    outer = page.pk if DisclosureSiteRoot.objects.filter(pk=page.pk).exists() else nearest_site_root_id(page.path)
     under = PolicyDocumentPage.objects.filter(path__startswith=page.path)
     updated = under.update(site_id=outer)
     inner = DisclosureSiteRoot.objects.filter(path__startswith=page.path, depth__gt=page.depth).order_by("depth")

@@ -100,7 +100,7 @@ def test_site_admin_bad_input_names_the_field(sites, cast):
     assert "organiser" in body and "site_code" in body and "R22" in body
 
 
-def test_site_admin_changes_settings_and_platform_admin_appoints_admins(sites, cast):
+def test_R22_site_admin_changes_settings_and_platform_admin_appoints_admins(sites, cast):
     from tongban.testing import api_client
 
     a, _b, boss = sites

@@ -80,7 +80,7 @@ def test_status_list_department_check_is_one_query(sealed):
     assert none is None and len(sql) == 1, sql
 
 
-def test_the_one_query_answer_equals_the_orm_reads(sealed, health_officer):
+def test_R4_the_one_query_answer_equals_the_orm_reads(sealed, health_officer):
     """The compiled single query maps every column back to the right field (dates, JSON, the
     joined names, a status change's time) — the answer equals one built from plain ORM reads."""
     from tongban.licences import actions
