@@ -78,12 +78,6 @@ SITE_COLLECTION_PERMISSIONS = {
 }
 
 
-def site_group_name(site: DisclosureSiteRoot, role: str = "") -> str:
-    """The name of a site's group for `role` (编辑, 审核, 管理员), or with no role of its collection:
-    the site's title and id (titles may repeat)."""
-    return f"{site.title}（{site.pk}）{role}"
-
-
 def ensure_site_groups(site: DisclosureSiteRoot) -> list[Any]:
     """The site's editor and reviewer groups, with Wagtail page permissions on its tree only, and
     the site's own collection (images and documents) with collection permissions on it only: an
@@ -93,7 +87,7 @@ def ensure_site_groups(site: DisclosureSiteRoot) -> list[Any]:
 
     groups = []
     with transaction.atomic():
-        name = site_group_name(site)
+        name = site.group_name()
         # Wagtail's migration makes the root collection; a flushed database (transactional tests) has none
         root = Collection.get_first_root_node() or Collection.add_root(name="Root")
         collection = root.get_children().filter(name=name).first() or root.add_child(name=name)
@@ -106,7 +100,7 @@ def ensure_site_groups(site: DisclosureSiteRoot) -> list[Any]:
             content_type__app_label="wagtailadmin", codename="access_admin"
         ).first()
         for role, codenames in SITE_GROUP_PERMISSIONS.items():
-            group, _created = Group.objects.get_or_create(name=site_group_name(site, role))
+            group, _created = Group.objects.get_or_create(name=site.group_name(role))
             if admin_access:
                 group.permissions.add(admin_access)
             for codename in codenames:

@@ -21,7 +21,7 @@ from tongban.identity.models import User
 from tongban.identity.scoping import is_admin
 
 from .models import DisclosureSiteRoot
-from .page_actions import ensure_site_groups, site_group_name
+from .page_actions import ensure_site_groups
 
 # API role name → the group's suffix (page_actions.SITE_GROUP_PERMISSIONS)
 SITE_ROLES = {"editor": "编辑", "reviewer": "审核", "admin": "管理员"}
@@ -33,7 +33,7 @@ REQUIRED = {"organiser": "主办单位", "contact": "联系方式"}  # R22: no s
 
 
 def group_name(site: DisclosureSiteRoot, role: str) -> str:
-    return site_group_name(site, SITE_ROLES[role])
+    return site.group_name(SITE_ROLES[role])
 
 
 def site_group(site: DisclosureSiteRoot, role: str) -> Group:

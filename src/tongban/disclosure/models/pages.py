@@ -164,6 +164,11 @@ class DisclosureSiteRoot(Page):
     def columns(self):
         return ColumnPage.objects.child_of(self).live().order_by("path")
 
+    def group_name(self, role: str = "") -> str:
+        """The name of the site's group for `role` (编辑, 审核, 管理员), or with no role of its
+        collection: the site's title and id (titles may repeat)."""
+        return f"{self.title}（{self.pk}）{role}"
+
     def region_path(self) -> str:
         """The tree path of the site's region: its own, its department's, else the city's."""
         from tongban.identity.models import Region
