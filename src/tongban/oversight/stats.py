@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -231,7 +231,14 @@ Cell = tuple[str, str, str]  # region, department, item
 # an entry lives only SETTLE seconds, so such a late commit is counted at most SETTLE after it.
 SETTLE = 15
 KEEP = 600
-_LOCKS = [threading.Lock() for _ in range(64)]  # one computation per key at a time in a process
+# While one request computes a cube (the lock below, shared by every process through the cache),
+# the others asking for the same arguments are answered with the newest cube computed before, if
+# it is at most MAX_STALE seconds old (`as_of` says when its rows were read) — a lone reader, or
+# the first reader after a change, always gets the exact figures; concurrent readers never queue
+# behind one recomputation. 0 = always wait for the exact cube.
+MAX_STALE = getattr(settings, "TONGBAN_STATS_MAX_STALE_SECONDS", 20)
+COMPUTING = 60  # a computation's lock lapses after this many seconds (a worker that died mid-way)
+WAIT = 0.05
 
 
 def _parse(value: Any, kind: type) -> Any:
@@ -268,29 +275,53 @@ def state() -> tuple[dt.date | None, tuple, dt.datetime | None]:
     return _parse(row[0], dt.date), tuple(str(v) for v in row), max((t for t in times if t), default=None)
 
 
+def _cache_keys(first: dt.date, last: dt.date, regions: list[str] | None, department: str | None,
+                tables: tuple) -> tuple[str, str, str]:
+    """(the cube of these arguments in this state, the newest cube of these arguments, the lock of
+    its computation)."""
+    scope = "all" if regions is None else ",".join(sorted(regions))
+    args = hashlib.sha256(f"{first}|{last}|{scope}|{department}|{timezone.localdate()}".encode()).hexdigest()
+    key = f"oversight:cube:{args}:" + hashlib.sha256(str(tables).encode()).hexdigest()
+    return key, f"oversight:cube:{args}:latest", f"oversight:cube:{args}:computing"
+
+
 def cube(first: dt.date, last: dt.date, regions: list[str] | None,
          department: str | None = None) -> dict[Cell, Counter]:
-    """Every figure per (region, department, item) for the days first..last (`compute`), kept in
-    the cache until any row it counts changes (see SETTLE): equal to `compute` at every moment,
-    and one query when nothing changed since it was last computed."""
+    """Every figure per (region, department, item) for the days first..last (`cube_as_of`)."""
+    return cube_as_of(first, last, regions, department)[0]
+
+
+def cube_as_of(first: dt.date, last: dt.date, regions: list[str] | None,
+               department: str | None = None) -> tuple[dict[Cell, Counter], dt.datetime]:
+    """(the cube, when its rows were read): `compute`, kept in the cache until any row it counts
+    changes (see SETTLE) — one query when nothing changed since it was last computed. The figures
+    are those of now, except for a reader arriving while another recomputes them: that reader
+    gets the previous cube if it is at most MAX_STALE seconds old (see MAX_STALE)."""
     if first > last:
-        return defaultdict(Counter)
+        return defaultdict(Counter), timezone.now()
     through, tables, newest = state()
-    scope = "all" if regions is None else ",".join(sorted(regions))
-    key = "oversight:cube:" + hashlib.sha256(
-        f"{first}|{last}|{scope}|{department}|{timezone.localdate()}|{tables}".encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    with _LOCKS[int(key[-8:], 16) % len(_LOCKS)]:
-        cached = cache.get(key)  # another thread of this process may just have computed it
-        if cached is not None:
-            return cached
-        began = timezone.now()
-        out = compute(first, last, regions, department, through=through)
-        settled = newest is None or (began - newest).total_seconds() > SETTLE
-        cache.set(key, out, KEEP if settled else SETTLE)
-    return out
+    key, latest, computing = _cache_keys(first, last, regions, department, tables)
+    waited = 0.0
+    while True:
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+        if cache.add(computing, 1, COMPUTING) or cache.get(computing) is None:  # ours, or no cache at all
+            try:
+                began = timezone.now()
+                kept = (compute(first, last, regions, department, through=through), began)
+                settled = newest is None or (began - newest).total_seconds() > SETTLE
+                cache.set_many({key: kept, latest: kept}, KEEP if settled else SETTLE)
+            finally:
+                cache.delete(computing)
+            return kept
+        previous = cache.get(latest)
+        if previous is not None and (timezone.now() - previous[1]).total_seconds() <= MAX_STALE:
+            return previous
+        if waited >= COMPUTING:  # the lock outlived its computation: compute without it
+            return compute(first, last, regions, department, through=through), timezone.now()
+        time.sleep(WAIT)
+        waited += WAIT
 
 
 _UNREAD = object()
@@ -478,9 +509,11 @@ def figures(c: Counter) -> dict[str, Any]:
 
 def overview(first: dt.date, last: dt.date, regions: list[str] | None,
              departments: set[str] | None = None) -> dict[str, Any]:
-    """`{"departments": [...], "totals": {...}}` for the regions (None: all) and days first..last."""
-    out = table(project(cube(first, last, regions), "department", departments=departments), "department")
-    return {"departments": out["rows"], "totals": out["totals"]}
+    """`{"departments": [...], "totals": {...}, "as_of"}` for the regions (None: all) and days
+    first..last; `as_of`: when the rows counted were read (see MAX_STALE)."""
+    cells, as_of = cube_as_of(first, last, regions)
+    out = table(project(cells, "department", departments=departments), "department")
+    return {"departments": out["rows"], "totals": out["totals"], "as_of": timezone.localtime(as_of).isoformat()}
 
 
 def table(per: dict[str, Counter], by: str) -> dict[str, Any]:

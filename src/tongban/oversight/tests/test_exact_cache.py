@@ -108,9 +108,9 @@ def test_R28_a_fresh_change_is_kept_only_briefly(cast, approved, monkeypatch):
     """A change younger than SETTLE: the entry lives SETTLE seconds (a transaction committing late
     with an older time is still counted soon); an older newest change: KEEP."""
     kept = []
-    real_set = cache.set
-    monkeypatch.setattr(stats.cache, "set", lambda key, value, timeout=None: kept.append(timeout)
-                        or real_set(key, value, timeout))
+    real_set = cache.set_many
+    monkeypatch.setattr(stats.cache, "set_many", lambda values, timeout=None: kept.append(timeout)
+                        or real_set(values, timeout))
     first, last = _range()
     stats.cube(first, last, None)
     assert kept == [stats.SETTLE]
@@ -121,3 +121,32 @@ def test_R28_a_fresh_change_is_kept_only_briefly(cast, approved, monkeypatch):
     Rectification.objects.update(updated_at=timezone.now() - dt.timedelta(seconds=stats.SETTLE + 5))
     stats.cube(first, last, None)
     assert kept == [stats.SETTLE, stats.KEEP]
+
+
+def test_R28_a_reader_during_anothers_recomputation_gets_the_previous_cube_with_its_time(
+        cast, catalog, health_officer, monkeypatch):
+    """While another process recomputes (its lock held), a reader is answered at once with the
+    previous cube and the moment it was read — never older than MAX_STALE; past that it waits
+    for, or makes, the exact one. A lone reader always gets the exact cube."""
+    first, last = _range()
+    before, read_at = stats.cube_as_of(first, last, None)
+    case_actions.submit(cast.citizen, item=ITEM, region="210200")
+    _, _, computing = stats._cache_keys(first, last, None, None, stats.state()[1])
+    assert cache.add(computing, 1, 60)  # another process is computing the new state
+    try:
+        stale, as_of = stats.cube_as_of(first, last, None)
+        assert stale == before and as_of == read_at
+        assert _totals(stale)["filed"] == _totals(stats.compute(first, last, None))["filed"] - 1
+        monkeypatch.setattr(stats, "MAX_STALE", 0)
+        monkeypatch.setattr(stats, "COMPUTING", 0.2)  # the other computation never finishes
+        exact, as_of = stats.cube_as_of(first, last, None)
+        assert exact == stats.compute(first, last, None) and as_of > read_at
+    finally:
+        cache.delete(computing)
+    assert stats.cube_as_of(first, last, None)[0] == stats.compute(first, last, None)  # the lone reader
+
+
+def test_R28_the_overview_says_when_its_rows_were_read(cast, approved):
+    body = api_client(cast.supervisor).get("/api/stats/overview").json()
+    read = dt.datetime.fromisoformat(body["as_of"])
+    assert abs((timezone.now() - read).total_seconds()) < 60
