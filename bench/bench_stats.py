@@ -245,6 +245,38 @@ class Writer(threading.Thread):
         connection.close()
 
 
+class Staleness(threading.Thread):
+    """Once a second, one more overview request (beside the load) noting how old its figures are
+    (`as_of`, when the server read the rows) — a reader served the previous cube while another
+    recomputes shows here (bounded by TONGBAN_STATS_MAX_STALE_SECONDS)."""
+
+    def __init__(self, base: str, token: str) -> None:
+        super().__init__(daemon=True)
+        self.base, self.token, self.path, self.ages = base, token, "", []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        import httpx
+
+        with httpx.Client(base_url=self.base, headers={"Authorization": f"Bearer {self.token}"}) as client:
+            while not self.done.wait(1.0):
+                if not self.path:
+                    continue
+                try:
+                    body = client.get(self.path, timeout=10).json()
+                    read = dt.datetime.fromisoformat(body["as_of"])
+                except (httpx.HTTPError, KeyError, ValueError):
+                    continue
+                self.ages.append((dt.datetime.now(dt.UTC) - read).total_seconds())
+
+    def take(self) -> str:
+        ages, self.ages = sorted(self.ages), []
+        if not ages:
+            return "figures' age: no sample"
+        return (f"figures' age (as_of, {len(ages)} samples): p50 {percentile(ages, 0.5):.1f} s, "
+                f"p95 {percentile(ages, 0.95):.1f} s, max {ages[-1]:.1f} s")
+
+
 def overview_http(clients: int, duration: float, warmup: float, queries: list[tuple[str, str]], rates: list[float],
                   writes: float, say) -> None:
     """gunicorn (as `./tongban run`: 2 workers × 4 threads, DEBUG off) and, in this process
@@ -267,23 +299,28 @@ def overview_http(clients: int, duration: float, warmup: float, queries: list[tu
     base = f"http://127.0.0.1:{port}"
     server = start_server(port, 2, 4)
     writer = Writer(writes)
+    sampler = Staleness(base, tokens[0])
     try:
         asyncio.run(wait_until_up(base, server))
         writer.start()
+        sampler.start()
         say(f"load     gunicorn 2 workers × 4 threads, DEBUG off; asyncio + httpx load generator in this process; "
             f"{warmup:g} s warm-up, {duration:g} s measured per row; "
             + (f"a case written {writes:g} times a second throughout" if writes else "no writes during the load"))
         for label, query in queries:
             path = "/api/stats/overview" + query
+            sampler.path = path
             with _overview_load(path, tokens):
                 for rate in rates:
+                    sampler.take()
                     tally = asyncio.run(open_loop(base, rate, clients, warmup, duration))
+                    age = sampler.take()
                     times, errors = tally.latencies[path], tally.errors[path]
                     queued = tally.in_flight_max >= clients
                     say(f"open     {label}, {rate:g} req/s: p50 {percentile(times, 0.5):.0f} ms, "
                         f"p95 {percentile(times, 0.95):.0f} ms, p99 {percentile(times, 0.99):.0f} ms, "
                         f"max {max(times, default=0):.0f} ms ({len(times)} requests, {errors} errors; most in flight "
-                        f"{tally.in_flight_max} of {clients} connections{' — QUEUEING' if queued else ''})")
+                        f"{tally.in_flight_max} of {clients} connections{' — QUEUEING' if queued else ''}); {age}")
                     if queued:
                         break
                 tally, seconds = asyncio.run(closed_loop(base, clients, warmup, duration))
@@ -293,6 +330,7 @@ def overview_http(clients: int, duration: float, warmup: float, queries: list[tu
                     f"p99 {percentile(times, 0.99):.0f} ms ({len(times)} requests, {errors} errors)")
     finally:
         writer.done.set()
+        sampler.done.set()
         stop_server(server)
     if writes:
         say(f"writes   {writer.writes} cases touched during the load")
