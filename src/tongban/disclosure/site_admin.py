@@ -69,10 +69,16 @@ def _require(actor: Any, site: DisclosureSiteRoot) -> None:
         raise PermissionDenied("只有本站管理员可以管理本站人员与设置")
 
 
+def grantable_roles(actor: Any) -> tuple[str, ...]:
+    """The roles `actor` may grant and revoke: a platform administrator all three, a site's
+    administrator its editors and reviewers."""
+    return tuple(SITE_ROLES) if is_admin(actor) else DELEGABLE
+
+
 def _role(role: str, actor: Any) -> str:
     if role not in SITE_ROLES:
         raise FieldError("role", "角色应为：editor（编辑）、reviewer（审核）、admin（站点管理员）")
-    if role not in DELEGABLE and not is_admin(actor):
+    if role not in grantable_roles(actor):
         raise FieldError("role", "站点管理员由平台管理员任命；本站管理员只能任免编辑和审核人员")
     return role
 

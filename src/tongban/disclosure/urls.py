@@ -29,4 +29,10 @@ urlpatterns = [
         name="disclosure-site-message-action",
     ),
     path("disclosure/sites/<slug:site>/health/", site_views.site_health, name="disclosure-site-health"),
+    path("disclosure/sites/<slug:site>/admin/", site_views.site_admin_page, name="disclosure-site-admin"),
+    path(
+        "disclosure/sites/<slug:site>/admin/staff/<slug:action>/",
+        site_views.site_staff_action,
+        name="disclosure-site-staff-action",
+    ),
 ]

@@ -147,6 +147,11 @@ ROWS: list[Row] = [
          "答复留言（页面，空答复不生效）", method="POST", path=SITE_PAGE + "messages/{disclosure_message}/answer/",
          data={"text": ""}),
     page("disclosure/sites/<slug:site>/health/", SITE_EDITORS, "网站健康检查看板", path=SITE_PAGE + "health/"),
+    page("disclosure/sites/<slug:site>/admin/", SITE_ADMINS, "站点管理：本站人员与设置（页面）", path=SITE_PAGE + "admin/"),
+    page("disclosure/sites/<slug:site>/admin/", SITE_ADMINS, "修改本站设置（页面，主办单位为空：422）", method="POST",
+         path=SITE_PAGE + "admin/", data={"organiser": "", "contact": ""}),
+    page("disclosure/sites/<slug:site>/admin/staff/<slug:action>/", SITE_ADMINS, "任免本站人员（页面，空账号：422）",
+         method="POST", path=SITE_PAGE + "admin/staff/grant/", data={"username": "", "role": "editor"}),
 ]
 PUBLIC_ROUTES: dict[str, str] = {
     "disclosure/annual-report/": "the annual report is published to everyone (R18)",
