@@ -155,3 +155,47 @@ def test_R28_monthly_rollup_equals_the_daily_sum_and_the_overview_is_unchanged(c
             for r, expected in live.items():
                 assert _figures(*r, None) == expected, r
         transaction.set_rollback(True)
+
+
+def test_R7_decided_days_and_visits_equal_each_cases_own_clock_and_visits(cast, catalog):
+    """`direct` reads decisions as plain values and only the legal clock: its days used (pauses
+    not counted, R7), days promised and visits equal, per key, the sum of `clocks.reading` and
+    `stats.visits_of` over the same cases."""
+    from tongban.cases import clocks
+    from tongban.cases.models import CaseClockEvent
+    from tongban.reviews.models import WindowVisit
+
+    items = {d: ServiceItem.objects.filter(department_id=d).order_by("code").first() for d in ("health", "market")}
+    today = timezone.localdate()
+    cases = []
+    for n, (days_ago, channel, dept, unit) in enumerate([(9, "online", "health", "working"),
+                                                         (12, "window", "market", "calendar"),
+                                                         (20, "window", "health", "working"),
+                                                         (5, "online", "market", "working")]):
+        case = _case(cast.citizen, items, days_ago, channel, dept)
+        decided = _at(days_ago - 4)
+        Case.objects.filter(pk=case.pk).update(status="approved", decided_at=decided, legal_days=10 + n,
+                                               legal_days_unit=unit, promised_days=5 + n)
+        start = timezone.localdate(case.submitted_at)
+        events = [("start", start)]
+        if n % 2 == 0:  # a pause of two days (a correction), then the clock resumes
+            events += [("pause", start + dt.timedelta(days=1)), ("resume", start + dt.timedelta(days=3))]
+        for kind, on in events:
+            CaseClockEvent.objects.create(case=case, kind=kind, on=on, at=timezone.now())
+        if n != 3:  # visits: one on the filing day (the same day counts once), one two days later
+            for later in (0, 2):
+                WindowVisit.objects.create(case=case, item=case.item, region_id="210200", department_id=dept,
+                                           staff=cast.window, at=case.submitted_at + dt.timedelta(days=later))
+        cases.append(Case.objects.get(pk=case.pk))
+    out = stats.direct(today - dt.timedelta(days=40), today)
+    expected: dict[tuple, Counter] = defaultdict(Counter)
+    for case in cases:
+        day = timezone.localdate(case.decided_at)
+        c = expected[(day, case.region_id, case.department_id, case.item.code, case.channel)]
+        visits = stats.visits_of(case)
+        c.update({"decided": 1, "days_used": clocks.reading(case, day)["days_used"],
+                  "days_promised": case.promised_days, "visits": visits, "visits_zero": int(visits == 0),
+                  "visits_le_one": int(visits <= 1)})
+    decided = {k: Counter({m: v for m, v in c.items() if m in expected[k]}) for k, c in out.items() if c["decided"]}
+    assert decided == expected
+    assert sum(c["days_used"] for c in expected.values()) > 0
