@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from tongban.core import privacy
 from tongban.core.errors import FieldError, NotFound
@@ -361,6 +361,16 @@ def site_health(request: HttpRequest, site: str) -> dict:
 
     result = message_selectors.latest_health(request.auth, message_selectors.site_by_slug(site))
     return result or {"site": site, "started_at": None, "passed": None, "checks": []}
+
+
+@router.get(
+    "/disclosure/sites/{site}/page-views",
+    summary="本站各栏目访问量（本站编辑、审核、管理员）：from、to 为日期 YYYY-MM-DD，默认近30天；不含任何个人信息",
+)
+def site_page_views(request: HttpRequest, site: str, date_from: str = Query("", alias="from"), to: str = "") -> dict:
+    from . import page_views
+
+    return page_views.site_views(request.auth, site, date_from[:40], to[:40])
 
 
 # --- a site's administrator: its staff and settings (site_admin.py) -----------------------------------

@@ -1,5 +1,6 @@
 """Scheduled jobs of disclosure: requests whose correction or fee came too late (R15, R19),
-documents past expiry, open data, the message hand-over retry and the site health check (R23)."""
+documents past expiry, open data, the message hand-over retry, the site health check (R23) and
+the page views counted in the cache."""
 
 from __future__ import annotations
 
@@ -44,3 +45,11 @@ def check_site_health() -> int:
     from . import health_actions
 
     return health_actions.run_all()
+
+
+@job(every=300)
+def flush_page_views() -> int:
+    """Page views counted in the cache (with Redis) move into the daily rows per column."""
+    from . import page_views
+
+    return page_views.flush()

@@ -1,11 +1,12 @@
 """Wagtail hooks: a new disclosure site gets the standard directory columns and its editor and
 reviewer groups; an editor of one site sees nothing of another (tenancy.py): explorer, page,
-image and document choosers here, direct admin URLs in `tenancy.AdminTenancyMiddleware`."""
+image and document choosers here, direct admin URLs in `tenancy.AdminTenancyMiddleware`. A public
+view of a column or of a page in it is counted for the column (page_views.py)."""
 
 from django.http import Http404
 from wagtail import hooks
 
-from . import tenancy
+from . import page_views, tenancy
 from .models import DisclosureSiteRoot
 
 
@@ -56,3 +57,10 @@ for _name in (
 @hooks.register("before_create_page")
 def create_only_in_own_sites(request, parent_page, page_class):
     _not_found_if_foreign(request, parent_page)
+
+
+# after every other before_serve_page hook (a hook that answers instead of the page stops the
+# chain, so such a request is not counted)
+@hooks.register("before_serve_page", order=100)
+def count_page_view(page, request, serve_args, serve_kwargs):
+    page_views.count_view(page, request)

@@ -39,6 +39,9 @@ SITE_API, SITE_PAGE = "/api/disclosure/sites/gk-matrix", "/disclosure/sites/gk-m
 SITE_EDITORS = access("403", anonymous="401", editor=ALLOWED, admin=ALLOWED)
 # a message of the matrix site: beyond its editors' and department's reach it does not exist
 MESSAGE_HANDLERS = access("404", anonymous="401", editor=ALLOWED, admin=ALLOWED)
+# the matrix site's staff (its groups, none appointed; the city's content editors; administrators):
+# to anyone else its page views do not exist
+SITE_STAFF = access("404", anonymous="401", editor=ALLOWED, admin=ALLOWED)
 # the matrix site's administrators (site_admin.py): none appointed, so platform administrators alone
 SITE_ADMINS = access("404", anonymous="401", admin=ALLOWED)
 # permissions.MODERATOR_ROLES: editors, officers, heads; administrators
@@ -124,6 +127,7 @@ ROWS: list[Row] = [
     api("POST /api/disclosure/messages/{message_id}/actions/{action}", MESSAGE_HANDLERS, "答复留言（空答复：422）",
         path="/api/disclosure/messages/{disclosure_message}/actions/answer", data={"text": ""}),
     api("GET /api/disclosure/sites/{site}/health", SITE_EDITORS, "网站健康检查结果", path=SITE_API + "/health"),
+    api("GET /api/disclosure/sites/{site}/page-views", SITE_STAFF, "本站各栏目访问量", path=SITE_API + "/page-views"),
     api("GET /api/disclosure/sites/{site}/messages/queue", SITE_EDITORS, "留言办理队列",
         path=SITE_API + "/messages/queue"),
     api("GET /api/disclosure/messages/{message_id}", MESSAGE_HANDLERS, "留言办理详情",
@@ -147,9 +151,10 @@ ROWS: list[Row] = [
          "答复留言（页面，空答复不生效）", method="POST", path=SITE_PAGE + "messages/{disclosure_message}/answer/",
          data={"text": ""}),
     page("disclosure/sites/<slug:site>/health/", SITE_EDITORS, "网站健康检查看板", path=SITE_PAGE + "health/"),
-    page("disclosure/sites/<slug:site>/admin/", SITE_ADMINS, "站点管理：本站人员与设置（页面）", path=SITE_PAGE + "admin/"),
-    page("disclosure/sites/<slug:site>/admin/", SITE_ADMINS, "修改本站设置（页面，主办单位为空：422）", method="POST",
-         path=SITE_PAGE + "admin/", data={"organiser": "", "contact": ""}),
+    page("disclosure/sites/<slug:site>/admin/", SITE_ADMINS, "站点管理：本站人员与设置（页面）",
+         path=SITE_PAGE + "admin/"),
+    page("disclosure/sites/<slug:site>/admin/", SITE_ADMINS, "修改本站设置（页面，主办单位为空：422）",
+         method="POST", path=SITE_PAGE + "admin/", data={"organiser": "", "contact": ""}),
     page("disclosure/sites/<slug:site>/admin/staff/<slug:action>/", SITE_ADMINS, "任免本站人员（页面，空账号：422）",
          method="POST", path=SITE_PAGE + "admin/staff/grant/", data={"username": "", "role": "editor"}),
 ]

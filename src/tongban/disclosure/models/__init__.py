@@ -2,6 +2,7 @@ from .health import HealthFinding, HealthRun
 from .messages import SiteMessage
 from .normative import RegistrationCounter, RegistrationPattern
 from .opendata import Dataset, DatasetVersion
+from .page_views import ColumnDailyViews
 from .pages import (
     ColumnPage,
     ConsultationComment,
@@ -13,6 +14,7 @@ from .pages import (
 from .requests import DisclosureRequest, RequestEvent, RequestNumberCounter
 
 __all__ = [
+    "ColumnDailyViews",
     "ColumnPage",
     "ConsultationComment",
     "ConsultationPage",
