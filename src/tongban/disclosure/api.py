@@ -145,8 +145,11 @@ def list_documents(
         topic=topic[:50],
         validity=validity[:10],
     )
+    def row(document):
+        return selectors.document_row(document, request)
+
     if not q.strip():
-        return paginate(rows, page, page_size, selectors.document_row)
+        return paginate(rows, page, page_size, row)
     # a full-text query counts its matches up to SEARCH_COUNT_LIMIT: counting every one of tens
     # of thousands of matches costs more than finding the page shown (the newest first, by index)
     paginate([], page, page_size)  # the same checks of page and page_size
@@ -157,7 +160,7 @@ def list_documents(
         "count_exact": counted <= SEARCH_COUNT_LIMIT,
         "page": page,
         "page_size": page_size,
-        "items": [selectors.document_row(r) for r in rows[start : start + page_size]],
+        "items": [row(r) for r in rows[start : start + page_size]],
     }
 
 

@@ -10,10 +10,9 @@ from django.db.models import Q, QuerySet
 from tongban.core import audit
 from tongban.core.errors import FieldError, NotFound
 
-from . import clocks
+from . import clocks, search
 from .constants import REASONS, ReplyType, RequesterType, State
 from .models import ConsultationPage, DisclosureRequest, PolicyDocumentPage
-from .search import query_tokens
 
 
 @audit.scoped_lookup("可见申请的查询集：行由 request_row 展示，不含申请人信息")
@@ -131,17 +130,18 @@ def documents(
     if validity:
         rows = rows.filter(validity=validity)
     if q.strip():
-        for token in query_tokens(q):
-            rows = rows.filter(Q(search_tokens__contains=f" {token} ") | Q(search_title__contains=token.upper()))
+        rows = search.matching(rows, search.query_tokens(q))
     return rows.order_by("-published_on", "-pk")
 
 
 @audit.no_personal_data("已发布的政策文件与征集：公开信息")
-def document_row(page: PolicyDocumentPage) -> dict[str, Any]:
+def document_row(page: PolicyDocumentPage, request: Any = None) -> dict[str, Any]:
+    """A listing row; with the request, the URL comes from the site root paths it keeps (one
+    cache read per request instead of one per row)."""
     return {
         "id": page.pk,
         "title": page.title,
-        "url": page.url,
+        "url": page.get_url(request),
         "document_number": page.document_number,
         "index_number": page.index_number,
         "issuer": page.issuer_name or (page.issuer.name if page.issuer else ""),
