@@ -62,6 +62,8 @@ PUBLIC_ROUTES: dict[str, str] = {
     "services/<str:code>/versions/<int:number>/": "one published version of an item",
     "services/<str:code>/diff": "comparison of two published versions",
     "cms/login/": "Wagtail's sign-in form (staff then meet the TOTP middleware)",
+    "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/":
+        "the password form of a page under a password view restriction (the password is the grant)",
     "django-admin/login/": "Django admin's sign-in form (staff then meet the TOTP middleware)",
     # OpenID Connect / OAuth 2 protocol endpoints (django-oauth-toolkit): the client or the
     # bearer token is authenticated inside the request, never with a browser session.

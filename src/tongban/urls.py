@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from django.urls.resolvers import URLPattern, URLResolver
+from django.views.generic import RedirectView
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -52,6 +53,13 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Wagtail's name for the sign-in of a page under a login view restriction: the platform's own
+    # (settings.WAGTAIL_FRONTEND_LOGIN_URL sends there directly; Wagtail still looks the name up).
+    path("_util/login/", RedirectView.as_view(pattern_name="identity:login", query_string=True),
+         name="wagtailcore_login"),
+    # A page under a password view restriction posts its password here (public: the password is the grant).
+    path("_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+         login_not_required(wagtail_views.authenticate_with_password), name="wagtailcore_authenticate_with_password"),
     # Wagtail serves the portal's pages (public).
     path("", login_not_required(wagtail_views.serve), {"path": ""}, name="portal-home"),
     re_path(r"^((?:[\w\-]+/)*)$", login_not_required(wagtail_views.serve), name="wagtail_serve"),
