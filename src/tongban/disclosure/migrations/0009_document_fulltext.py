@@ -26,6 +26,9 @@ PG_FORWARD = (
     r"regexp_split_to_array(lower(regexp_replace(search_tokens, '\S{200,}', '', 'g')), '\s+'), ''))) STORED",
     f"CREATE INDEX disclosure_doc_fulltext ON {TABLE} USING gin (search_vector)",
     "DROP INDEX IF EXISTS disclosure_doc_tokens_trgm",
+    # the planner learns the new column's word frequencies at once: without them it takes every
+    # word for rare and reads all 49,000 matches of a common one (166 ms instead of 1 ms at 200k)
+    f"ANALYZE {TABLE}",
 )
 PG_BACKWARD = (
     "SET LOCAL statement_timeout = 0",
