@@ -93,6 +93,22 @@ def api_client(user: User | None = None, **headers: str) -> Client:
     return Client(headers={"Authorization": f"Bearer {raw}", **headers})
 
 
+def staff_session(user: User, client: Client | None = None) -> Client:
+    """A test client signed in as staff `user` with the second factor done (staff pages need
+    TOTP), as `django_otp.login` leaves the session after a real sign-in."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = client or Client()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 def ensure_organisation() -> None:
     """The regions and departments, put back if a transactional test emptied the tables (the
     browser journeys, the races): one indexed query when they are there."""

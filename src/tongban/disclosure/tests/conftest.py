@@ -49,3 +49,17 @@ def site(db):
     home = Page.objects.filter(depth=2).order_by("path").first()
     return page_actions.create_site(home, title="测试公开站点", slug="gk-test", is_city=True)
 
+
+@pytest.fixture
+def sites(db, cast):
+    """Two district sites; officer_a (staff, no page permission of their own) administers the first."""
+    from wagtail.models import Page
+
+    from tongban.disclosure import page_actions, site_admin
+
+    home = Page.objects.filter(depth=2).order_by("path").first()
+    a = page_actions.create_site(home, title="中山区政府信息公开", slug="gk-zs", organiser="中山区政府", contact="1")
+    b = page_actions.create_site(home, title="西岗区政府信息公开", slug="gk-xg", organiser="西岗区政府", contact="2")
+    boss = cast.officer_a  # staff, holding no page permission until appointed
+    site_admin.site_group(a, "admin").user_set.add(boss)
+    return a, b, boss

@@ -10,13 +10,11 @@ import http.server
 import threading
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongban.disclosure import health, health_actions, page_actions
 from tongban.disclosure.models import ColumnPage, PolicyDocumentPage, SiteMessage
+from tongban.testing import staff_session
 
 TODAY = dt.date(2026, 12, 6)
 
@@ -138,12 +136,7 @@ def test_dashboard_lists_failures_with_links_for_the_sites_editors(site, cast, c
     _doc(_column(site, "zcwj"), "old-policy", TODAY - dt.timedelta(days=400))
     run = health_actions.run(site, today=TODAY, external=False)
     assert run.findings.filter(kind="stale_column").exists()
-    editor = Client()
-    editor.force_login(cast.editor)
-    device = TOTPDevice.objects.create(user=cast.editor, name="t", confirmed=True)
-    session = editor.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    editor = staff_session(cast.editor)
     page = editor.get("/disclosure/sites/gk-test/health/").content.decode()
     assert "栏目“政策文件”超过6个月未更新" in page and f'/cms/pages/{_column(site, "zcwj").pk}/add_subpage/' in page
     assert editor.post("/disclosure/sites/gk-test/health/").status_code == 302

@@ -12,12 +12,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongban.core.errors import Conflict, FieldError
 from tongban.disclosure import message_actions
 from tongban.disclosure.models import SiteMessage
+from tongban.testing import staff_session
 
 TEXT = "西岗区八一路的路灯坏了一排，晚上很黑，请尽快修复。联系电话13912345678"
 
@@ -26,14 +25,6 @@ def _submit(user, site, token="t1", title="路灯不亮", text=TEXT):
     return message_actions.submit(user, site, title=title, text=text, form_token=token)
 
 
-def _staff_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def test_markup_is_removed_and_limits_name_the_field(site, cast):
@@ -139,14 +130,14 @@ def test_page_form_double_submit_makes_one_message_and_errors_inline(site, cast)
 
 def test_staff_queue_and_htmx_actions(site, cast):
     row = _submit(cast.citizen, site)
-    editor = _staff_client(cast.editor)
+    editor = staff_session(cast.editor)
     page = editor.get("/disclosure/sites/gk-test/messages/manage/")
     assert page.status_code == 200 and "路灯不亮" in page.content.decode()
     r = editor.post(f"/disclosure/sites/gk-test/messages/{row.pk}/hide/", {"reason": ""}, HTTP_HX_REQUEST="true")
     assert r.status_code == 422 and "不予公开的理由" in r.content.decode()
     r = editor.post(f"/disclosure/sites/gk-test/messages/{row.pk}/publish/", HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and "已公开" in r.content.decode()
-    assert _staff_client(cast.officer_a).get("/disclosure/sites/gk-test/messages/manage/").status_code == 403
+    assert staff_session(cast.officer_a).get("/disclosure/sites/gk-test/messages/manage/").status_code == 403
 
 
 def test_hand_off_to_the_hotline_records_the_ticket(site, cast, django_capture_on_commit_callbacks):

@@ -5,39 +5,17 @@ administrator, the site's editors and citizens get 404, an anonymous caller is s
 
 from __future__ import annotations
 
-import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from wagtail.models import Page
 
 from tongban.core.models import AuditRecord
-from tongban.disclosure import page_actions, site_admin
+from tongban.disclosure import site_admin
 from tongban.disclosure.models import DisclosureSiteRoot
+from tongban.testing import staff_session
 
 ADMIN_A, ADMIN_B = "/disclosure/sites/gk-zs/admin/", "/disclosure/sites/gk-xg/admin/"
 WRITES = ("disclosure.site.grant", "disclosure.site.revoke", "disclosure.site.settings")
 
 
-@pytest.fixture
-def sites(db, cast):
-    home = Page.objects.filter(depth=2).order_by("path").first()
-    a = page_actions.create_site(home, title="中山区政府信息公开", slug="gk-zs", organiser="中山区政府", contact="1")
-    b = page_actions.create_site(home, title="西岗区政府信息公开", slug="gk-xg", organiser="西岗区政府", contact="2")
-    boss = cast.officer_a  # staff, holding no page permission until appointed
-    site_admin.site_group(a, "admin").user_set.add(boss)
-    return a, b, boss
-
-
-def _staff_client(user) -> Client:
-    """A session with the second factor done, as after a real staff sign-in."""
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def _settings(**changes) -> dict:
@@ -49,7 +27,7 @@ def _settings(**changes) -> dict:
 
 def test_site_admin_lists_appoints_and_removes_own_staff(sites, cast):
     a, _b, boss = sites
-    client = _staff_client(boss)
+    client = staff_session(boss)
     page = client.get(ADMIN_A)
     body = page.content.decode()
     assert page.status_code == 200 and boss.username in body and "管理员" in body
@@ -72,7 +50,7 @@ def test_site_admin_lists_appoints_and_removes_own_staff(sites, cast):
 
 def test_grant_and_revoke_errors_show_at_the_field_and_keep_the_input(sites, cast):
     a, _b, boss = sites
-    client = _staff_client(boss)
+    client = staff_session(boss)
     r = client.post(ADMIN_A + "staff/grant/", {"username": "no-such-user", "role": "reviewer"})
     body = r.content.decode()
     assert r.status_code == 422
@@ -89,7 +67,7 @@ def test_grant_and_revoke_errors_show_at_the_field_and_keep_the_input(sites, cas
 
 def test_R22_settings_errors_show_inline_keep_the_input_and_change_nothing(sites):
     a, _b, boss = sites
-    client = _staff_client(boss)
+    client = staff_session(boss)
     r = client.post(ADMIN_A, _settings(organiser="  ", site_code="X" * 30, contact="0411-12345678"))
     body = r.content.decode()
     assert r.status_code == 422
@@ -104,7 +82,7 @@ def test_R22_settings_errors_show_inline_keep_the_input_and_change_nothing(sites
 
 def test_R22_site_admin_saves_the_settings_and_the_audit_trail_gets_the_write(sites):
     a, _b, boss = sites
-    client = _staff_client(boss)
+    client = staff_session(boss)
     # unticked boxes are absent from the form: the message box is switched off, the hand-off on
     r = client.post(ADMIN_A, _settings(messages_enabled=None, messages_to_hotline="on"), follow=True)
     assert r.redirect_chain == [(ADMIN_A, 302)] and "本站设置已保存" in r.content.decode()
@@ -119,7 +97,7 @@ def test_R22_site_admin_saves_the_settings_and_the_audit_trail_gets_the_write(si
 
 def test_another_sites_admin_its_editors_and_citizens_get_404(sites, cast):
     a, b, boss = sites
-    client = _staff_client(boss)
+    client = staff_session(boss)
     assert client.get(ADMIN_B).status_code == 404
     assert client.post(ADMIN_B, _settings(organiser="改")).status_code == 404
     for action in ("grant", "revoke"):
@@ -128,7 +106,7 @@ def test_another_sites_admin_its_editors_and_citizens_get_404(sites, cast):
     b.refresh_from_db()
     assert b.organiser == "西岗区政府" and not site_admin.site_group(b, "editor").user_set.exists()
     site_admin.site_group(a, "editor").user_set.add(cast.editor)
-    assert _staff_client(cast.editor).get(ADMIN_A).status_code == 404  # an editor does not administer the site
+    assert staff_session(cast.editor).get(ADMIN_A).status_code == 404  # an editor does not administer the site
     citizen = Client()
     citizen.force_login(cast.citizen)
     assert citizen.get(ADMIN_A).status_code == 404
@@ -146,7 +124,7 @@ def test_anonymous_is_sent_to_sign_in(sites):
 
 def test_platform_admin_administers_any_site_and_appoints_administrators(sites, cast):
     _a, b, _boss = sites
-    client = _staff_client(cast.admin)
+    client = staff_session(cast.admin)
     page = client.get(ADMIN_B)
     assert page.status_code == 200 and '<option value="admin"' in page.content.decode()
     r = client.post(ADMIN_B + "staff/grant/", {"username": cast.supervisor.username, "role": "admin"})
@@ -157,8 +135,8 @@ def test_platform_admin_administers_any_site_and_appoints_administrators(sites, 
 
 def test_the_staff_pages_link_to_site_administration_for_its_administrators_only(sites, cast):
     a, _b, boss = sites
-    assert ADMIN_A in _staff_client(boss).get("/disclosure/sites/gk-zs/health/").content.decode()
-    assert ADMIN_A in _staff_client(boss).get("/disclosure/sites/gk-zs/messages/manage/").content.decode()
+    assert ADMIN_A in staff_session(boss).get("/disclosure/sites/gk-zs/health/").content.decode()
+    assert ADMIN_A in staff_session(boss).get("/disclosure/sites/gk-zs/messages/manage/").content.decode()
     site_admin.site_group(a, "editor").user_set.add(cast.editor)
-    page = _staff_client(cast.editor).get("/disclosure/sites/gk-zs/health/")
+    page = staff_session(cast.editor).get("/disclosure/sites/gk-zs/health/")
     assert page.status_code == 200 and ADMIN_A not in page.content.decode()

@@ -11,6 +11,7 @@ from wagtail.models import Collection, Page
 
 from tongban.disclosure import page_actions
 from tongban.disclosure.models import PolicyDocumentPage
+from tongban.testing import staff_session
 
 MARK = "西岗区机密XG"  # in every title of site B's objects
 Q = "机密XG"  # what the searches ask for: echoed in the search box, never the whole mark
@@ -61,16 +62,8 @@ def tenancy(db, cast):
 
 
 def _verified(client, user):
-    """Signed in with the second factor done (staff pages need TOTP), as django_otp.login would."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    """Signed in with the second factor done (staff pages need TOTP)."""
+    return staff_session(user, client)
 
 
 def listings(t) -> list[str]:
