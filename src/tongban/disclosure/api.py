@@ -13,7 +13,7 @@ from tongban.core.errors import FieldError, NotFound
 from tongban.core.idempotency import idempotent
 from tongban.core.pagination import paginate
 
-from . import actions, annual, page_actions, permissions, selectors
+from . import actions, annual, page_actions, permissions, search, selectors
 
 router = Router(tags=["政务公开"])
 MAX_CHECK = 200_000
@@ -136,15 +136,9 @@ def list_documents(
 ) -> dict:
     if year is not None and not 1949 <= year <= 2100:
         raise FieldError("year", "年份应在1949到2100之间")
-    rows = selectors.documents(
-        site=site[:60],
-        q=q[:100],
-        document_number=document_number[:50],
-        issuer=issuer[:100],
-        year=year,
-        topic=topic[:50],
-        validity=validity[:10],
-    )
+    filters = {"site": site[:60], "document_number": document_number[:50], "issuer": issuer[:100], "year": year,
+               "topic": topic[:50], "validity": validity[:10]}
+    rows = selectors.documents(q=q[:100], **filters)
     def row(document):
         return selectors.document_row(document, request)
 
@@ -153,14 +147,22 @@ def list_documents(
     # a full-text query counts its matches up to SEARCH_COUNT_LIMIT: counting every one of tens
     # of thousands of matches costs more than finding the page shown (the newest first, by index)
     paginate([], page, page_size)  # the same checks of page and page_size
-    counted = rows[: SEARCH_COUNT_LIMIT + 1].count()
     start = (page - 1) * page_size
+    need = max(start + page_size, SEARCH_COUNT_LIMIT + 1)
+    newest = search.newest_matches(selectors.documents(**filters), search.query_tokens(q[:100]), need)
+    if newest is not None:  # words written together: found among the newest documents (search.newest_matches)
+        counted = len(newest)
+        shown = {d.pk: d for d in rows.filter(pk__in=newest[start : start + page_size])}
+        items = [shown[pk] for pk in newest[start : start + page_size] if pk in shown]
+    else:
+        counted = rows[: SEARCH_COUNT_LIMIT + 1].count()
+        items = list(rows[start : start + page_size])
     return {
         "count": min(counted, SEARCH_COUNT_LIMIT),
         "count_exact": counted <= SEARCH_COUNT_LIMIT,
         "page": page,
         "page_size": page_size,
-        "items": [row(r) for r in rows[start : start + page_size]],
+        "items": [row(r) for r in items],
     }
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
-from django.db import NotSupportedError
-from django.db.models import F, Lookup, QuerySet
+from django.db import NotSupportedError, connection
+from django.db.models import F, Lookup, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 
 from tongban.core.privacy import _pseg
 
@@ -65,3 +66,36 @@ def matching(rows: QuerySet, words: list[str]) -> QuerySet:
     """The documents among `rows` having every word as a whole token, as `search_tokens LIKE
     '% 词 %'` found them, case ignored."""
     return rows.filter(FullText(F("search_tokens"), tuple(words))) if words else rows
+
+
+NEWEST_WINDOW = 2000
+
+
+def newest_matches(rows: QuerySet, words: list[str], need: int) -> list[int] | None:
+    """For a query of several words on PostgreSQL: the ids, newest first, of the first `need`
+    documents of `rows` (ordered newest first, not yet filtered by the words) that have every
+    word — looked for among the NEWEST_WINDOW newest of `rows` only. Exact when `need` of them
+    match there: the newest matches are then all inside the window. None when fewer do (the caller
+    asks the index for every match instead).
+
+    Why: the planner takes the words of a query as independent. Words written together (提交 一次
+    材料) match hundreds of times more documents than it expects, and it then reads and sorts every
+    match (27,000 of 200,000 documents: 100–175 ms) instead of walking the newest-first index until
+    enough match (a few milliseconds). One word has its own statistics and is left to the planner."""
+    if connection.vendor != "postgresql" or len(words) < 2 or need <= 0:
+        return None
+    table = rows.model._meta.db_table
+    # the window carries each document's vector, so that the words are tested on its rows alone
+    window = (rows.order_by("-published_on", "-pk")
+              .annotate(vector=RawSQL(f'"{table}"."search_vector"', (), output_field=TextField()))  # noqa: S611
+              .values_list("pk", "published_on", "vector")[:NEWEST_WINDOW])
+    sql, params = window.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH w(id, published_on, vector) AS MATERIALIZED ({sql}) "  # noqa: S608 - Django's own SQL
+            "SELECT id FROM w WHERE vector @@ lower(%s)::tsquery ORDER BY published_on DESC NULLS FIRST, id DESC "
+            "LIMIT %s",
+            [*params, tsquery(words), need],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids if len(ids) >= need else None

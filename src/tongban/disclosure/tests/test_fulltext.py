@@ -156,3 +156,39 @@ def test_sqlite_searches_through_the_fts5_table(documents):
     assert "disclosure_doc_fts_update" in names
     plan = selectors.documents(q="营商").explain()
     assert "disclosure_doc_fts VIRTUAL TABLE" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL: the newest-first window")
+@pytest.mark.parametrize("q", ["政务服务", "互联网 政务 服务", "数字政府建设", "乡村振兴战略", "C++ 编程"])
+def test_words_written_together_are_found_among_the_newest_as_the_index_finds_them(documents, q, monkeypatch):
+    """`search.newest_matches` (several words, PostgreSQL) answers the newest matches read from a
+    window of the newest documents — the same ids, in the same order, as the full query — and
+    nothing (None) when the window holds fewer than asked for."""
+    monkeypatch.setattr(search, "NEWEST_WINDOW", 12)
+    words = search.query_tokens(q)
+    found = list(selectors.documents(q=q).values_list("pk", flat=True))
+    in_window = [pk for pk in selectors.documents().values_list("pk", flat=True)[:12] if pk in set(found)]
+    for need in (1, 2, 3, 5):
+        got = search.newest_matches(selectors.documents(), words, need)
+        if len(words) > 1 and len(in_window) >= need:
+            assert got == found[:need]
+        else:
+            assert got is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL: the newest-first window")
+def test_the_api_answers_the_same_page_from_the_window_as_from_the_index(documents, client, monkeypatch):
+    from tongban.disclosure import api
+
+    monkeypatch.setattr(search, "NEWEST_WINDOW", 20)
+    monkeypatch.setattr(api, "SEARCH_COUNT_LIMIT", 2)
+    url = "/api/disclosure/documents?q=互联网 政务 服务&page_size=2&page={}"
+    used = []
+    real = search.newest_matches
+    monkeypatch.setattr(search, "newest_matches", lambda *a: used.append(real(*a)) or used[-1])
+    through_window = [client.get(url.format(p)).json() for p in (1, 2)]
+    assert used and used[0] is not None  # the window held enough matches
+    monkeypatch.setattr(search, "newest_matches", lambda *a: None)
+    through_index = [client.get(url.format(p)).json() for p in (1, 2)]
+    assert through_window == through_index
+    assert [len(r["items"]) for r in through_window] == [2, 2] and through_window[0]["count_exact"] is False
