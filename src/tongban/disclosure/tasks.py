@@ -53,3 +53,14 @@ def flush_page_views() -> int:
     from . import page_views
 
     return page_views.flush()
+
+
+@job(every=60)
+def publish_scheduled() -> int:
+    """Wagtail's scheduled publishing: pages whose approved go-live time has come are published and
+    those past their expiry time unpublished (`manage.py publish_scheduled`). The privacy gate
+    (R21) ran when the reviewer approved the scheduled revision."""
+    from django.core.management import call_command
+
+    call_command("publish_scheduled", verbosity=0)
+    return 0
