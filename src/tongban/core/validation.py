@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from .errors import FieldError
 
 MESSAGES = {
     "missing": "此项为必填项",
@@ -63,3 +66,16 @@ def message_for(error: dict[str, Any]) -> str:
 
 def translate_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"field": field_name(e.get("loc", ())), "message": message_for(e)} for e in errors]
+
+
+def parse_day(value: Any, field: str) -> dt.date | None:
+    """A day from a query parameter (YYYY-MM-DD; a date passes as it is); empty → None; anything
+    else → 422 naming `field`."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise FieldError(field, MESSAGES["date_type"]) from None

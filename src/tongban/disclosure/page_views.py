@@ -31,6 +31,7 @@ from wagtail.models import Page, PageViewRestriction
 
 from tongban.core import audit
 from tongban.core.errors import FieldError, NotFound
+from tongban.core.validation import parse_day
 
 from . import permissions
 from .models import (
@@ -253,16 +254,8 @@ def site_views(user: Any, slug: str, first: str = "", last: str = "") -> dict[st
 
 
 def _date_range(first: str, last: str) -> tuple[dt.date, dt.date]:
-    def parse(value: str, field: str) -> dt.date | None:
-        if not value:
-            return None
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise FieldError(field, "日期格式应为 YYYY-MM-DD") from None
-
-    last_day = parse(last, "to") or timezone.localdate()
-    first_day = parse(first, "from") or last_day - dt.timedelta(days=29)
+    last_day = parse_day(last, "to") or timezone.localdate()
+    first_day = parse_day(first, "from") or last_day - dt.timedelta(days=29)
     if first_day > last_day:
         raise FieldError("to", "结束日期不能早于开始日期")
     if (last_day - first_day).days >= MAX_DAYS:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from tongban.core import summaries
 from tongban.core.errors import FieldError
+from tongban.core.validation import parse_day
 from tongban.identity.constants import Role
 from tongban.identity.models import Region
 from tongban.identity.scoping import grants_of, is_admin
@@ -32,15 +33,6 @@ PROVISIONS = ("uploaded", "reused", "fetched", "missing", "promised")
 GROUPS = ("department", "item", "region", "month")
 MARK = "daily"
 STATS_ROLES = frozenset({Role.SUPERVISOR, Role.HEAD})
-
-
-def _date(value: str, field: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise FieldError(field, "日期格式应为 YYYY-MM-DD") from None
 
 
 def _counts(rows) -> dict[str, Any]:
@@ -68,7 +60,7 @@ def materials(user: Any, *, date_from: str = "", date_to: str = "", region: str 
               item: str = "", group_by: str = "", direct: bool = False) -> dict[str, Any]:
     if not (is_admin(user) or any(g.role in STATS_ROLES for g in grants_of(user))):
         raise PermissionDenied
-    start, end = _date(date_from, "from"), _date(date_to, "to")
+    start, end = parse_day(date_from, "from"), parse_day(date_to, "to")
     if start and end and start > end:
         raise FieldError("to", "结束日期不能早于开始日期")
     if group_by and group_by not in GROUPS:

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tongban.core import audit
+from tongban.core import audit, validation
 from tongban.core.errors import FieldError, NotFound
 from tongban.identity.constants import Role
 from tongban.identity.models import Region
@@ -25,14 +25,7 @@ ALERT_TARGET = "case"  # an alert's object as the hotline's urging names it (kin
 
 @audit.no_personal_data("效能统计与预警：部门与办件编号，不含个人信息")
 def parse_day(value: Any, field: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise FieldError(field, "日期格式应为 YYYY-MM-DD") from None
+    return validation.parse_day(value, field)
 
 
 @audit.no_personal_data("效能统计与预警：部门与办件编号，不含个人信息")
